@@ -1,0 +1,84 @@
+// createApp() builds the Express app without listening, so tests and every process role share it.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import compression from "compression";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { JobQueue } from "../jobs/queue.ts";
+import type { Config } from "./config.ts";
+import type { Db } from "./db.ts";
+import { healthRoutes } from "./health/health.routes.ts";
+import { homeRoutes } from "./home/home.routes.ts";
+import type { Logger } from "./logger.ts";
+import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
+import { packageFile, packageRoot, publicDir, viewsDir } from "./paths.ts";
+
+export type AppDeps = { config: Config; db: Db; queue: JobQueue; logger: Logger };
+
+const packageVersion = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+
+// Only these files of the NL Design System packages are served, never the package folders themselves.
+const VENDOR_FILES: Record<string, string> = {
+  "/assets/nlds/design-tokens.css": packageFile("@utrecht", "design-tokens", "dist", "theme.css"),
+  "/assets/nlds/components.css": packageFile("@utrecht", "component-library-css", "dist", "index.css"),
+};
+
+export function createApp({ config, db, queue, logger }: AppDeps): Express {
+  const app = express();
+  app.set("views", viewsDir);
+  app.set("view engine", "ejs");
+  app.set("query parser", "simple");
+  if (config.isProduction) app.set("view cache", true);
+  app.locals.assetVersion = packageVersion;
+  app.locals.appName = "Luisterpost";
+
+  app.use(requestLog(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: "no-referrer" },
+    }),
+  );
+  app.use(compression());
+
+  for (const [url, file] of Object.entries(VENDOR_FILES)) {
+    app.get(url, (_req, res) => {
+      res.sendFile(file, { maxAge: "30d" });
+    });
+  }
+  app.use("/assets", express.static(publicDir, { maxAge: "1d", index: false, fallthrough: true }));
+
+  app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 500 }));
+  app.use("/api", express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
+
+  app.use((_req, res, next) => {
+    res.locals.municipality = undefined;
+    next();
+  });
+
+  app.use(healthRoutes(db, queue));
+  app.use(homeRoutes(db));
+  app.use(municipalityRoutes(db));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

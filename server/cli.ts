@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// The luisterpost command. Messages go to stderr; what a command is asked to produce goes to stdout.
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config.ts";
+import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
+import { RedisUnavailableError } from "../jobs/queue.ts";
+import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
+
+const USAGE = `Gebruik: luisterpost <opdracht> [opties]
+
+Opdrachten:
+  serve      web en taken in één proces (standaard voor npm start)
+  web        alleen de website en de API (vraagt REDIS_URL)
+  worker     alleen de taken (vraagt REDIS_URL)
+  migrate    voer openstaande databasemigraties uit   [--json]
+  help       deze uitleg
+
+De instellingen komen uit de omgeving (zie .env.example).`;
+
+/** An error the user can act on: printed as is, without a stack trace. */
+function isExpected(err: unknown): err is Error {
+  return (
+    err instanceof ConfigError ||
+    err instanceof DatabaseUnavailableError ||
+    err instanceof RedisUnavailableError ||
+    err instanceof StartupError ||
+    err instanceof UsageError
+  );
+}
+
+class UsageError extends Error {}
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function runServer(role: Role): Promise<void> {
+  const runtime = await startRuntime(role);
+  exitOnSignals(runtime);
+}
+
+async function runMigrate(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    const applied = await migrateToLatest(db);
+    if (values.json) process.stdout.write(`${JSON.stringify({ applied })}\n`);
+    say(applied.length === 0 ? "De database is bijgewerkt; er waren geen openstaande migraties." : `${applied.length} migratie(s) uitgevoerd: ${applied.join(", ")}`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+    case "web":
+    case "worker":
+      if (rest.length > 0) throw new UsageError(`"${command}" heeft geen opties; instellingen komen uit de omgeving.`);
+      return runServer(command);
+    case "migrate":
+      return runMigrate(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      say(USAGE);
+      return;
+    default:
+      throw new UsageError(`Onbekende opdracht "${command}".\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (isExpected(err)) {
+    say(`Luisterpost kan niet verder.\n${err.message}`);
+  } else if (err instanceof Error && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    say(`${err.message}\n\n${USAGE}`);
+  } else {
+    // Unexpected: still no stack trace for the operator, but the message says what failed.
+    say(`Luisterpost kan niet verder: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exitCode = 1;
+});

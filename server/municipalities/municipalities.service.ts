@@ -1,0 +1,43 @@
+// Municipality look and feel: turns a stored theme into the CSS and logo its pages use.
+import type { Db } from "../db.ts";
+import { notFound } from "../errors.ts";
+import { findMunicipalityByCode, findOnlyMunicipality } from "./municipalities.queries.ts";
+import { municipalityCodeSchema, themeSchema, type Theme } from "./municipalities.schema.ts";
+
+export type MunicipalityBranding = { code: string; name: string; logo: string | undefined; logoAlt: string };
+
+/** A stored theme that no longer validates (edited by hand) falls back to the default look. */
+export function parseTheme(value: unknown): Theme {
+  const parsed = themeSchema.safeParse(value ?? {});
+  return parsed.success ? parsed.data : { tokens: {} };
+}
+
+/** The theme's token overrides as a style sheet, loaded after the default tokens so they win. */
+export function themeToCss(theme: Theme): string {
+  const declarations = Object.entries(theme.tokens).map(([name, value]) => `  ${name}: ${value};`);
+  return `.utrecht-theme.lp-theme {\n${declarations.join("\n")}\n}\n`;
+}
+
+export async function getThemeCss(db: Db, rawCode: string): Promise<string> {
+  const code = municipalityCodeSchema.safeParse(rawCode);
+  if (!code.success) throw notFound();
+  const municipality = await findMunicipalityByCode(db, code.data);
+  if (!municipality) throw notFound();
+  return themeToCss(parseTheme(municipality.theme));
+}
+
+/**
+ * The branding for pages that belong to no particular municipality (the home page): an installation that
+ * serves a single municipality carries its look; one that serves several stays neutral.
+ */
+export async function getSiteBranding(db: Db): Promise<MunicipalityBranding | undefined> {
+  const municipality = await findOnlyMunicipality(db);
+  if (!municipality) return undefined;
+  const theme = parseTheme(municipality.theme);
+  return {
+    code: municipality.code,
+    name: municipality.name,
+    logo: theme.logo,
+    logoAlt: theme.logoAlt ?? `Logo van gemeente ${municipality.name}`,
+  };
+}

@@ -1,0 +1,134 @@
+// Starting and stopping a Luisterpost process: check the services, migrate, open the queue, listen, and on
+// SIGTERM/SIGINT stop taking requests, let running jobs finish, and close the queue and the database.
+import type { Server } from "node:http";
+import { assertRedisReachable, createQueue, type JobQueue } from "../jobs/queue.ts";
+import { createApp } from "./app.ts";
+import { loadConfig, type Config } from "./config.ts";
+import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+export type Role = "serve" | "web" | "worker";
+
+export type Runtime = {
+  config: Config;
+  db: Db;
+  queue: JobQueue;
+  logger: Logger;
+  server: Server | undefined;
+  shutdown(reason: string): Promise<void>;
+};
+
+/** A start-up problem the operator must fix; shown as one message without a stack trace. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Opens the database (checked, migrated) for commands that need nothing else. */
+export async function openDatabase(config: Config): Promise<Db> {
+  const db = createDb(config.database);
+  try {
+    await assertDatabaseReachable(db, config.database);
+    return db;
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port);
+    server.once("listening", () => resolve(server));
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") reject(new StartupError(`PORT: poort ${port} is al in gebruik door een ander programma`));
+      else if (err.code === "EACCES") reject(new StartupError(`PORT: geen toestemming om poort ${port} te gebruiken`));
+      else reject(err);
+    });
+  });
+}
+
+export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const config = loadConfig(env);
+  if ((role === "web" || role === "worker") && !config.redisUrl) {
+    throw new StartupError(
+      `REDIS_URL: de rol "${role}" deelt het werk met andere processen via Redis. Zet REDIS_URL, of start alles in één proces met "luisterpost serve".`,
+    );
+  }
+  const logger = createLogger(config);
+  const db = await openDatabase(config);
+  let queue: JobQueue | undefined;
+  try {
+    if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
+
+    queue = createQueue({ redisUrl: config.redisUrl, logger });
+    if (role !== "web") await queue.start();
+
+    let server: Server | undefined;
+    if (role !== "worker") {
+      server = await listen(createApp({ config, db, queue, logger }), config.port);
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      logger.info({ role, port, database: config.database.client, queue: queue.driver }, `Luisterpost luistert op http://localhost:${port}`);
+    } else {
+      logger.info({ role, database: config.database.client, queue: queue.driver }, "Luisterpost worker draait");
+    }
+    return makeRuntime(config, db, queue, logger, server);
+  } catch (err) {
+    await queue?.close().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+function makeRuntime(config: Config, db: Db, queue: JobQueue, logger: Logger, server: Server | undefined): Runtime {
+  let stopping: Promise<void> | undefined;
+  const runtime: Runtime = {
+    config,
+    db,
+    queue,
+    logger,
+    server,
+    shutdown(reason) {
+      stopping ??= (async () => {
+        logger.info({ reason }, "shutting down");
+        const serverClosed = server
+          ? new Promise<void>((resolve) => {
+              // Stop accepting connections; requests in flight finish, idle keep-alive sockets close now.
+              server.close(() => resolve());
+              server.closeIdleConnections();
+            })
+          : Promise.resolve();
+        await queue.close();
+        await serverClosed;
+        await db.destroy();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+  return runtime;
+}
+
+/** Installs SIGTERM/SIGINT handlers that shut the runtime down and exit. */
+export function exitOnSignals(runtime: Runtime): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const force = setTimeout(() => {
+      runtime.logger.error({ signal }, "shutdown took too long, exiting");
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    runtime
+      .shutdown(signal)
+      .then(() => runtime.logger.flush(() => process.exit(0)))
+      .catch((err: unknown) => {
+        runtime.logger.error({ err }, "shutdown failed");
+        runtime.logger.flush(() => process.exit(1));
+      });
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
