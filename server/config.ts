@@ -49,7 +49,9 @@ const optional = z
   .optional();
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  NODE_ENV: z
+    .enum(["development", "production", "test"], { error: "moet development, production of test zijn" })
+    .default("development"),
   DATABASE_URL: optional,
   REDIS_URL: optional,
   SMTP_URL: optional,
@@ -63,7 +65,11 @@ const envSchema = z.object({
   PORT: optional,
   SESSION_SECRET: optional,
   DATA_DIR: optional,
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "moet fatal, error, warn, info, debug, trace of silent zijn",
+    })
+    .optional(),
 });
 
 /** A URL as it may appear in a message: never with its password. */
@@ -112,14 +118,19 @@ function checkUrl(value: string, protocols: string[]): URL | undefined {
  * folder, so sessions survive restarts.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
-  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  let parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
-    );
+    // Report the bad values, then carry on without them so every other problem is listed too.
+    const withoutBad = { ...env };
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+      delete withoutBad[String(issue.path[0])];
+    }
+    parsed = envSchema.safeParse(withoutBad);
+    if (!parsed.success) throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const problems: string[] = [];
   const isProduction = e.NODE_ENV === "production";
 
   const databaseUrl = e.DATABASE_URL ?? DEFAULT_DATABASE_URL;
