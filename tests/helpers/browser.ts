@@ -50,7 +50,7 @@ export async function runAxe(page: Page): Promise<Result[]> {
   if (!loaded) await page.evaluate(axeSource());
   return page.evaluate(async (tags) => {
     const axe = (globalThis as unknown as { axe: typeof import("axe-core") }).axe;
-    const results = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    const results = await axe.run({ runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
     return results.violations;
   }, AXE_TAGS);
 }

@@ -103,7 +103,7 @@ describe(`database (${testDialect})`, () => {
 
   it("searches case-insensitively and treats wildcards in the term literally", async () => {
     await database.db("dialect_probe").insert([{ name: "Sociaal Team Noord" }, { name: "sociaal team zuid" }, { name: "Team 100%" }, { name: "Team 1000" }]);
-    const find = async (term: string) => (await whereContains(database.db("dialect_probe").select("name"), "name", term).orderBy("name")).map((r) => r.name);
+    const find = async (term: string) => (await whereContains(database.db("dialect_probe").select("name"), "name", term).orderBy("name")).map((r: { name: string }) => r.name);
     expect(await find("SOCIAAL team")).toEqual(["Sociaal Team Noord", "sociaal team zuid"]);
     expect(await find("100%")).toEqual(["Team 100%"]);
     expect(await find("_eam")).toEqual([]);
