@@ -49,14 +49,18 @@ export async function assertRedisReachable(url: string, timeoutMs = 3_000): Prom
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on("error", () => {
-    // reported through the rejected connect/ping below
+  // Without retries ioredis rejects connect() with "Connection is closed"; the real cause (refused, not
+  // found, timed out) arrives as an error event first.
+  let cause: unknown;
+  client.on("error", (err) => {
+    cause ??= err;
   });
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new RedisUnavailableError(`REDIS_URL: ${describeRedis(url)} is niet bereikbaar: ${describeRedisError(err)}`, err);
+    cause ??= err;
+    throw new RedisUnavailableError(`REDIS_URL: ${describeRedis(url)} is niet bereikbaar: ${describeRedisError(cause)}`, cause);
   } finally {
     client.disconnect();
   }

@@ -26,6 +26,16 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+// knex prints its warnings with console.log: on stdout, and a failed connection with its stack trace. Its
+// warnings go to stderr instead; connection failures are left to the callers, which report them in plain
+// words (assertDatabaseReachable, pingDatabase) or as the failed query's error.
+const knexLog = {
+  warn(message: unknown) {
+    const text = String(message);
+    if (!text.startsWith("Acquire connection error")) process.stderr.write(`knex: ${text}\n`);
+  },
+};
+
 export function createDb(config: DatabaseConfig): Db {
   if (config.client === "sqlite") {
     if (config.filename !== ":memory:") mkdirSync(path.dirname(config.filename), { recursive: true });
@@ -46,6 +56,7 @@ export function createDb(config: DatabaseConfig): Db {
         },
       },
       acquireConnectionTimeout: 30_000,
+      log: knexLog,
     });
   }
   return knexPkg({
@@ -53,6 +64,7 @@ export function createDb(config: DatabaseConfig): Db {
     connection: { connectionString: config.connectionString, connectionTimeoutMillis: 5_000 },
     pool: { min: 0, max: 10 },
     acquireConnectionTimeout: 10_000,
+    log: knexLog,
   });
 }
 

@@ -16,7 +16,8 @@ import { canReachRedis, skipWithout, testPostgresUrl, testRedisUrl } from "../he
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
 const STACK_LINE = /^\s+at /m;
-const postgresUrl = testPostgresUrl ?? "postgres://127.0.0.1:5432/test";
+// A user in the URL: the child and the test workers may have no USER to fall back on (as in .ci/run).
+const postgresUrl = testPostgresUrl ?? "postgres://postgres@127.0.0.1:5432/test";
 
 type Env = Record<string, string>;
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -27,7 +28,7 @@ type Cli = {
   exit(): Exit | undefined;
   waitForExit(timeoutMs: number): Promise<Exit>;
 };
-type Result = Exit & { stdout: string; stderr: string; ms: number };
+type Result = Exit & { stdout: string; stderr: string };
 
 let tmpRoot: string;
 const started: Cli[] = [];
@@ -87,10 +88,9 @@ function startCli(args: string[], env: Env): Cli {
 }
 
 async function runCli(args: string[], env: Env, { timeoutMs = 20_000 } = {}): Promise<Result> {
-  const began = Date.now();
   const cli = startCli(args, env);
   const exit = await cli.waitForExit(timeoutMs);
-  return { ...exit, stdout: cli.stdout(), stderr: cli.stderr(), ms: Date.now() - began };
+  return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
 /** Polls until probe returns a value; fails early when the process has exited, and after timeoutMs. */
@@ -164,13 +164,12 @@ describe("luisterpost start-up errors", () => {
     const result = await runCli(["serve"], cliEnv({ DATABASE_URL: "postgres://127.0.0.1:1/luisterpost" }));
     expectStartupFailure(result, ["DATABASE_URL"]);
     expect(result.stderr).toContain("verbinding geweigerd");
-    expect(result.ms).toBeLessThan(8_000);
   });
 
   it("reports an unreachable Redis, naming REDIS_URL", async () => {
     const result = await runCli(["serve"], cliEnv({ DATABASE_URL: sqliteUrl(), REDIS_URL: "redis://127.0.0.1:1" }));
     expectStartupFailure(result, ["REDIS_URL"]);
-    expect(result.stderr).toContain("127.0.0.1:1");
+    expect(result.stderr).toContain("Redis op 127.0.0.1:1 is niet bereikbaar: verbinding geweigerd");
   });
 
   it("refuses the web role without REDIS_URL", async () => {
@@ -196,6 +195,7 @@ describe("luisterpost start-up errors", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Onbekende opdracht "bogus"');
     expect(unknown.stderr).toContain("Gebruik: luisterpost <opdracht>");
+    expect(unknown.stderr).not.toMatch(STACK_LINE);
     expect(unknown.stdout).toBe("");
 
     const help = await runCli(["help"], cliEnv({}));
@@ -236,7 +236,7 @@ async function serveHealthyThenStop(vars: Env, expected: { dialect: string; driv
   const health = await until(cli, () => `GET /healthz → 200 (last: ${last})`, 15_000, async () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
     if (!res) return undefined;
-    const body = (await res.json()) as Record<string, unknown>;
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     last = `${res.status} ${JSON.stringify(body)}`;
     return res.status === 200 ? body : undefined;
   });
