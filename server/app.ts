@@ -2,20 +2,28 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import compression from "compression";
+import cookieParser from "cookie-parser";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { Config } from "./config.ts";
+import { ROLE_LABELS } from "./accounts/accounts.schema.ts";
+import { loadStaff } from "./auth/auth.middleware.ts";
 import type { Db } from "./db.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { homeRoutes } from "./home/home.routes.ts";
 import type { Logger } from "./logger.ts";
 import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import type { Mailer } from "./mail/mail.service.ts";
+import { csrfProtection } from "./middleware/csrf.ts";
 import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
 import { packageFile, packageRoot, publicDir, viewsDir } from "./paths.ts";
+import { createStaffRouter } from "./staff/staff.routes.ts";
 
-export type AppDeps = { config: Config; db: Db; queue: JobQueue; logger: Logger };
+export type AppDeps = { config: Config; db: Db; queue: JobQueue; logger: Logger; mailer: Mailer };
+
+const dateTimeFormat = new Intl.DateTimeFormat("nl-NL", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Amsterdam" });
 
 const packageVersion = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
 
@@ -25,7 +33,7 @@ const VENDOR_FILES: Record<string, string> = {
   "/assets/nlds/components.css": packageFile("@utrecht", "component-library-css", "dist", "index.css"),
 };
 
-export function createApp({ config, db, queue, logger }: AppDeps): Express {
+export function createApp({ config, db, queue, logger, mailer }: AppDeps): Express {
   const app = express();
   app.set("views", viewsDir);
   app.set("view engine", "ejs");
@@ -33,6 +41,11 @@ export function createApp({ config, db, queue, logger }: AppDeps): Express {
   if (config.isProduction) app.set("view cache", true);
   app.locals.assetVersion = packageVersion;
   app.locals.appName = "Luisterpost";
+  app.locals.roleLabels = ROLE_LABELS;
+  app.locals.formatDateTime = (date: Date) => dateTimeFormat.format(date);
+  // Without SMTP_URL outside production, messages land in the dev outbox; the staff menu links to it.
+  app.locals.devOutbox = !config.isProduction && (!config.smtpUrl || !config.twilio);
+  if (config.trustProxy !== false) app.set("trust proxy", config.trustProxy);
 
   app.use(requestLog(logger));
   app.use(
@@ -68,15 +81,20 @@ export function createApp({ config, db, queue, logger }: AppDeps): Express {
 
   app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 500 }));
   app.use("/api", express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
+  app.use(cookieParser(config.sessionSecret));
 
   app.use((_req, res, next) => {
     res.locals.municipality = undefined;
+    res.locals.staff = undefined;
+    res.locals.tenant = undefined;
     next();
   });
+  app.use(csrfProtection(config));
 
   app.use(healthRoutes(db, queue));
   app.use(homeRoutes(db));
   app.use(municipalityRoutes(db));
+  app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
 import { RedisUnavailableError } from "../jobs/queue.ts";
+import { apiKeyCommand, CommandError, municipalityCommand, userCommand } from "./cli.admin.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
 
 const USAGE = `Gebruik: luisterpost <opdracht> [opties]
@@ -13,6 +14,13 @@ Opdrachten:
   web        alleen de website en de API (vraagt REDIS_URL)
   worker     alleen de taken (vraagt REDIS_URL)
   migrate    voer openstaande databasemigraties uit   [--json]
+  municipality add --code GM0327 --name Leusden [--json]
+             voeg een gemeente toe
+  user add --email E --role admin|interviewer|reader|data-entry [--municipality CODE] [--name NAAM] [--password-stdin] [--json]
+             maak een account; zonder --municipality en met --role admin een platformbeheerder;
+             zonder --password-stdin komt er een link om een wachtwoord te kiezen op stdout
+  apikey create --municipality CODE [--name NAAM]
+             maak een API-sleutel voor het zaaksysteem; de sleutel staat alleen op stdout
   help       deze uitleg
 
 De instellingen komen uit de omgeving (zie .env.example).`;
@@ -24,6 +32,7 @@ function isExpected(err: unknown): err is Error {
     err instanceof DatabaseUnavailableError ||
     err instanceof RedisUnavailableError ||
     err instanceof StartupError ||
+    err instanceof CommandError ||
     err instanceof UsageError
   );
 }
@@ -62,6 +71,12 @@ async function main(argv: string[]): Promise<void> {
       return runServer(command);
     case "migrate":
       return runMigrate(rest);
+    case "municipality":
+      return municipalityCommand(rest);
+    case "user":
+      return userCommand(rest);
+    case "apikey":
+      return apiKeyCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -29,6 +29,8 @@ export type Config = Readonly<{
   sessionSecret: string;
   dataDir: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Express "trust proxy": false, a hop count, or a list of addresses/subnets of the reverse proxies. */
+  trustProxy: false | number | string;
 }>;
 
 /** Thrown when the environment is unusable; `problems` lists every problem, one line each. */
@@ -65,6 +67,7 @@ const envSchema = z.object({
   PORT: optional,
   SESSION_SECRET: optional,
   DATA_DIR: optional,
+  TRUST_PROXY: optional,
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "moet fatal, error, warn, info, debug, trace of silent zijn",
@@ -179,6 +182,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     problems.push("TWILIO_API_BASE: moet een http://- of https://-URL zijn");
   }
 
+  // Behind a reverse proxy the client's address (rate limits, audit log) comes from X-Forwarded-For, which
+  // may only be believed from the proxy itself.
+  let trustProxy: false | number | string = false;
+  if (e.TRUST_PROXY !== undefined && e.TRUST_PROXY !== "false") {
+    if (/^\d+$/.test(e.TRUST_PROXY)) trustProxy = Number(e.TRUST_PROXY);
+    else if (/^[0-9a-fA-F.:/, ]+$|^(loopback|linklocal|uniquelocal)(,\s*(loopback|linklocal|uniquelocal))*$/.test(e.TRUST_PROXY)) trustProxy = e.TRUST_PROXY;
+    else problems.push("TRUST_PROXY: moet false, een aantal proxy's (bijvoorbeeld 1) of een lijst van adressen zijn");
+  }
+
   const dataDir = path.resolve(cwd, e.DATA_DIR ?? "./data");
   let sessionSecret = e.SESSION_SECRET;
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
@@ -204,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     sessionSecret,
     dataDir,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    trustProxy,
   });
 }
 

@@ -6,6 +6,7 @@ import { createApp } from "./app.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createMailer, type Mailer } from "./mail/mail.service.ts";
 
 export type Role = "serve" | "web" | "worker";
 
@@ -59,32 +60,35 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
   const logger = createLogger(config);
   const db = await openDatabase(config);
   let queue: JobQueue | undefined;
+  let mailer: Mailer | undefined;
   try {
     if (config.redisUrl) await assertRedisReachable(config.redisUrl);
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
 
     queue = createQueue({ redisUrl: config.redisUrl, logger });
+    mailer = createMailer({ config, db, logger });
     if (role !== "web") await queue.start();
 
     let server: Server | undefined;
     if (role !== "worker") {
-      server = await listen(createApp({ config, db, queue, logger }), config.port);
+      server = await listen(createApp({ config, db, queue, logger, mailer }), config.port);
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       logger.info({ role, port, database: config.database.client, queue: queue.driver }, `Luisterpost luistert op http://localhost:${port}`);
     } else {
       logger.info({ role, database: config.database.client, queue: queue.driver }, "Luisterpost worker draait");
     }
-    return makeRuntime(config, db, queue, logger, server);
+    return makeRuntime(config, db, queue, mailer, logger, server);
   } catch (err) {
     await queue?.close().catch(() => undefined);
+    await mailer?.close().catch(() => undefined);
     await db.destroy().catch(() => undefined);
     throw err;
   }
 }
 
-function makeRuntime(config: Config, db: Db, queue: JobQueue, logger: Logger, server: Server | undefined): Runtime {
+function makeRuntime(config: Config, db: Db, queue: JobQueue, mailer: Mailer, logger: Logger, server: Server | undefined): Runtime {
   let stopping: Promise<void> | undefined;
   const runtime: Runtime = {
     config,
@@ -104,6 +108,7 @@ function makeRuntime(config: Config, db: Db, queue: JobQueue, logger: Logger, se
           : Promise.resolve();
         await queue.close();
         await serverClosed;
+        await mailer.close();
         await db.destroy();
         logger.info("stopped");
       })();

@@ -18,6 +18,16 @@ export async function findMunicipalityByCode(db: Db, code: string): Promise<Muni
   return row ? toRow(row) : undefined;
 }
 
+export async function listMunicipalities(db: Db): Promise<Array<MunicipalityRow & { members: number }>> {
+  const rows = await db("municipalities as g")
+    .leftJoin("memberships as m", "m.municipality_id", "g.id")
+    .select("g.id", "g.code", "g.name", "g.theme", "g.created_at")
+    .count({ members: "m.id" })
+    .groupBy("g.id", "g.code", "g.name", "g.theme", "g.created_at")
+    .orderBy("g.name");
+  return rows.map((r) => ({ ...toRow(r as Parameters<typeof toRow>[0]), members: Number(r.members) }));
+}
+
 /** The municipality when the installation has exactly one, else undefined. */
 export async function findOnlyMunicipality(db: Db): Promise<MunicipalityRow | undefined> {
   const rows = await db("municipalities").select("id", "code", "name", "theme", "created_at").orderBy("id").limit(2);

@@ -1,7 +1,9 @@
 // Municipality look and feel: turns a stored theme into the CSS and logo its pages use.
+import { z } from "zod";
+import { recordAudit, type AuditEvent } from "../audit/audit.service.ts";
 import type { Db } from "../db.ts";
-import { notFound } from "../errors.ts";
-import { findMunicipalityByCode, findOnlyMunicipality } from "./municipalities.queries.ts";
+import { badRequest, conflict, notFound } from "../errors.ts";
+import { findMunicipalityByCode, findOnlyMunicipality, insertMunicipality, type MunicipalityRow } from "./municipalities.queries.ts";
 import { municipalityCodeSchema, themeSchema, type Theme } from "./municipalities.schema.ts";
 
 export type MunicipalityBranding = { code: string; name: string; logo: string | undefined; logoAlt: string };
@@ -40,4 +42,25 @@ export async function getSiteBranding(db: Db): Promise<MunicipalityBranding | un
     logo: theme.logo,
     logoAlt: theme.logoAlt ?? `Logo van gemeente ${municipality.name}`,
   };
+}
+
+export async function createMunicipality(
+  db: Db,
+  input: { code: unknown; name: unknown },
+  actor: Pick<AuditEvent, "actorUserId" | "actor" | "ip" | "requestId">,
+): Promise<MunicipalityRow> {
+  const code = municipalityCodeSchema.safeParse(input.code ?? "");
+  const name = z.string().trim().min(1, "Vul de naam van de gemeente in.").max(200, "Deze naam is te lang.").safeParse(input.name ?? "");
+  const fields = [
+    ...(code.success ? [] : [{ field: "code", message: `De gemeentecode ${code.error.issues[0]!.message}.` }]),
+    ...(name.success ? [] : [{ field: "name", message: name.error.issues[0]!.message }]),
+  ];
+  if (fields.length > 0) throw badRequest("Controleer de gegevens van de gemeente.", fields);
+  if (await findMunicipalityByCode(db, code.data!)) {
+    const message = `Gemeente ${code.data} bestaat al.`;
+    throw conflict(message, [{ field: "code", message }]);
+  }
+  const municipality = await insertMunicipality(db, { code: code.data!, name: name.data! });
+  await recordAudit(db, { action: "municipality.created", municipalityId: municipality.id, subjectType: "municipality", subjectId: municipality.code, ...actor });
+  return municipality;
 }
