@@ -1,6 +1,7 @@
 // Starting and stopping a Luisterpost process: check the services, migrate, open the queue, listen, and on
 // SIGTERM/SIGINT stop taking requests, let running jobs finish, and close the queue and the database.
 import type { Server } from "node:http";
+import { defineJobs, installSchedules } from "../jobs/index.ts";
 import { assertRedisReachable, createQueue, type JobQueue } from "../jobs/queue.ts";
 import { createApp } from "./app.ts";
 import { loadConfig, type Config } from "./config.ts";
@@ -68,7 +69,11 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
 
     queue = createQueue({ redisUrl: config.redisUrl, logger });
     mailer = createMailer({ config, db, logger });
-    if (role !== "web") await queue.start();
+    if (role !== "web") {
+      defineJobs(queue, { db, logger });
+      await installSchedules(queue);
+      await queue.start();
+    }
 
     let server: Server | undefined;
     if (role !== "worker") {

@@ -231,3 +231,9 @@ export async function consumeAuthToken(db: Db, id: number): Promise<boolean> {
 export async function invalidateAuthTokens(db: Db, userId: number): Promise<void> {
   await db("auth_tokens").where({ user_id: userId }).whereNull("used_at").update({ used_at: toDbTime(new Date()) });
 }
+
+/** Links that expired or were used before `before`: nothing can be done with them any more. */
+export async function deleteStaleAuthTokens(db: Db, before: Date): Promise<number> {
+  const cutoff = toDbTime(before);
+  return db("auth_tokens").where("expires_at", "<", cutoff).orWhere("used_at", "<", cutoff).delete();
+}

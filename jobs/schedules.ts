@@ -1,0 +1,6 @@
+// Every repeatable job, in one place. Times are Europe/Amsterdam.
+export type Schedule = { name: string; cron: string; description: string };
+
+export const SCHEDULES: Schedule[] = [
+  { name: "purge-expired-auth", cron: "17 * * * *", description: "expired sessions, old password links and rate-limit windows" },
+];
