@@ -2,7 +2,6 @@
 // Start-up problems end with exit code 1 and one plain message naming the setting to fix (never a stack
 // trace); a running process stops cleanly on SIGTERM with exit code 0.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -10,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import knexPkg from "knex";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, testDialect } from "../helpers/database.ts";
+import { createPostgresDatabase } from "../helpers/database.ts";
 import { canReachRedis, skipWithout, testPostgresUrl, testRedisUrl } from "../helpers/services.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -280,24 +279,7 @@ async function canReachPostgres(url: string): Promise<boolean> {
 }
 
 /** A new, empty database beside the test database; dropped afterwards. */
-async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (testDialect === "postgres") {
-    const created = await createTestDatabase({ migrate: false });
-    return { url: created.url, drop: () => created.destroy() };
-  }
-  const name = `lp_cli_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = knexPkg({ client: "pg", connection: postgresUrl, pool: { min: 0, max: 1 } });
-  await admin.raw(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.raw(`drop database if exists ${name} with (force)`);
-      await admin.destroy();
-    },
-  };
-}
+const freshPostgresDatabase = () => createPostgresDatabase(postgresUrl);
 
 describe("luisterpost with PostgreSQL and Redis", () => {
   let redisOk = false;

@@ -13,7 +13,8 @@ export type TestDatabase = { db: Db; url: string; config: DatabaseConfig; destro
 
 export const testDialect: "sqlite" | "postgres" = testPostgresUrl ? "postgres" : "sqlite";
 
-async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new, empty PostgreSQL database next to `baseUrl`, with a function that drops it. */
+export async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `lp_t_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = knexPkg({ client: "pg", connection: baseUrl, pool: { min: 0, max: 1 } });
   await admin.raw(`create database ${name}`);
