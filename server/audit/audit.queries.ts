@@ -44,6 +44,11 @@ export async function insertAuditEvent(db: Db, event: AuditEventInput, at = new 
 
 export type AuditFilter = {
   municipalityId?: number;
+  /**
+   * With municipalityId: also the events that belong to no municipality (logins, password changes,
+   * switching a user off) when they were done by or to one of these users — the municipality's own staff.
+   */
+  memberUserIds?: number[];
   action?: string;
   actorUserId?: number;
   from?: Date;
@@ -54,7 +59,23 @@ export type AuditFilter = {
 
 function filtered(db: Db, filter: Omit<AuditFilter, "limit" | "offset">) {
   const q = db("audit_events");
-  if (filter.municipalityId !== undefined) q.where("municipality_id", filter.municipalityId);
+  if (filter.municipalityId !== undefined) {
+    const members = filter.memberUserIds ?? [];
+    q.where((scope) => {
+      scope.where("municipality_id", filter.municipalityId!);
+      if (members.length > 0) {
+        scope.orWhere((general) =>
+          general
+            .whereNull("municipality_id")
+            .andWhere((who) =>
+              who.whereIn("actor_user_id", members).orWhere((subject) =>
+                subject.where("subject_type", "user").whereIn("subject_id", members.map(String)),
+              ),
+            ),
+        );
+      }
+    });
+  }
   if (filter.action) q.where("action", filter.action);
   if (filter.actorUserId !== undefined) q.where("actor_user_id", filter.actorUserId);
   if (filter.from) q.where("occurred_at", ">=", toDbTime(filter.from));

@@ -29,10 +29,12 @@ export function registerAuditRoutes(router: Router, { db }: { db: Db }): void {
   router.get("/m/:code/audit", requireRole("admin"), async (req, res) => {
     const filter = filterSchema.parse(req.query);
     const until = filter.tot ? new Date(startOfDutchDay(filter.tot).getTime() + 24 * 3600_000) : undefined;
+    const members = await listMembersOfMunicipality(db, req.tenant!.municipalityId);
     const page = await readAuditTrail(
       db,
       {
         municipalityId: req.tenant!.municipalityId,
+        memberUserIds: members.map((m) => m.userId),
         action: filter.actie,
         actorUserId: filter.gebruiker,
         from: filter.van ? startOfDutchDay(filter.van) : undefined,
@@ -51,7 +53,7 @@ export function registerAuditRoutes(router: Router, { db }: { db: Db }): void {
       filter,
       query: query.toString(),
       actions: AUDIT_ACTIONS,
-      members: await listMembersOfMunicipality(db, req.tenant!.municipalityId),
+      members,
     });
   });
 }
