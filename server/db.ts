@@ -253,3 +253,9 @@ export function whereContains(builder: Knex.QueryBuilder, column: string, term: 
   const pattern = `%${escapeLike(term.toLowerCase())}%`;
   return builder.whereRaw("lower(??) like ? escape '\\'", [column, pattern]);
 }
+
+/** whereContains joined with OR, for searching several columns at once. */
+export function orWhereContains(builder: Knex.QueryBuilder, column: string, term: string): Knex.QueryBuilder {
+  const pattern = `%${escapeLike(term.toLowerCase())}%`;
+  return builder.orWhereRaw("lower(??) like ? escape '\\'", [column, pattern]);
+}
