@@ -173,7 +173,7 @@ export function validateConversation(raw: unknown, options: { strict?: boolean; 
     city: text("client.address.city", false),
   };
 
-  const contactFieldsWithProblems = problems.some((p) => /^client\.(email|mobile|address)/.test(p.field));
+  const contactFieldsWithProblems = problems.some((p) => /^client(\.(email|mobile|address)|$)/.test(p.field));
   const fullAddress = contact.street && contact.houseNumber && contact.postalCode && contact.city;
   if (!contact.email && !contact.mobile && !fullAddress && !contactFieldsWithProblems) {
     problems.push({
