@@ -11,6 +11,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import type { Mailer } from "../mail/mail.service.ts";
 import { registerOutboxRoutes } from "../mail/outbox.routes.ts";
+import { registerConversationRoutes } from "../intake/conversations.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
 
 export type StaffDeps = { db: Db; config: Config; mailer: Mailer };
@@ -40,5 +41,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerApiKeyRoutes(router, deps);
   registerAuditRoutes(router, deps);
   registerOutboxRoutes(router, deps);
+  registerConversationRoutes(router, deps);
   return router;
 }

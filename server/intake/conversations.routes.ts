@@ -1,0 +1,83 @@
+// /staff/m/:code/conversations and /clients/:clientId: the intakes of a municipality, without contact data;
+// contact data only after an explicit, audited click.
+import type { Request, Router } from "express";
+import { z } from "zod";
+import { auditContext, recordAudit } from "../audit/audit.service.ts";
+import { ANY_ROLE, requireRole } from "../auth/auth.middleware.ts";
+import type { Db } from "../db.ts";
+import { notFound } from "../errors.ts";
+import { param } from "../middleware/params.ts";
+import { findClient, findContact, listConversations, listConversationsOfClient, listTeams } from "./intake.queries.ts";
+import { LAWS } from "./intake.normalize.ts";
+
+const PAGE_SIZE = 50;
+const filterSchema = z.object({
+  zoek: z.string().trim().max(100).optional().catch(undefined),
+  wet: z.enum(LAWS).optional().catch(undefined),
+  team: z.string().trim().max(200).optional().catch(undefined),
+  pagina: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+
+/** Roles whose work needs clients' contact data (see ROLES_REQUIRING_TOTP). */
+const CONTACT_ROLES = ["admin", "interviewer", "data-entry"] as const;
+
+function clientId(req: Request): number {
+  const id = Number(param(req, "clientId"));
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  return id;
+}
+
+export function registerConversationRoutes(router: Router, { db }: { db: Db }): void {
+  router.get("/m/:code/conversations", requireRole(...ANY_ROLE), async (req, res) => {
+    const filter = filterSchema.parse(req.query);
+    const municipalityId = req.tenant!.municipalityId;
+    const { rows, total } = await listConversations(db, municipalityId, {
+      search: filter.zoek || undefined,
+      law: filter.wet,
+      team: filter.team || undefined,
+      limit: PAGE_SIZE,
+      offset: (filter.pagina - 1) * PAGE_SIZE,
+    });
+    const query = new URLSearchParams(
+      Object.entries({ zoek: filter.zoek, wet: filter.wet, team: filter.team }).flatMap(([k, v]): Array<[string, string]> => (v ? [[k, v]] : [])),
+    ).toString();
+    res.render("staff/municipality/conversations", {
+      title: `Gesprekken – ${req.tenant!.name}`,
+      rows,
+      total,
+      filter,
+      query,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      teams: await listTeams(db, municipalityId),
+      canSeeClients: (CONTACT_ROLES as readonly string[]).includes(req.tenant!.role),
+    });
+  });
+
+  const showClient = async (req: Request, contactShown: boolean) => {
+    const municipalityId = req.tenant!.municipalityId;
+    const client = await findClient(db, municipalityId, clientId(req));
+    if (!client) throw notFound();
+    const contact = contactShown ? await findContact(db, municipalityId, client.id) : undefined;
+    // Not "client": EJS reads that local as its own option (compile for the browser) and breaks includes.
+    return { clientInfo: client, contact, conversations: await listConversationsOfClient(db, municipalityId, client.id), contactShown };
+  };
+
+  router.get("/m/:code/clients/:clientId", requireRole(...CONTACT_ROLES), async (req, res) => {
+    res.render("staff/municipality/client", { title: "Cliënt", ...(await showClient(req, false)) });
+  });
+
+  // A POST, not a link: nothing (a prefetch, a crawler, a shared URL) shows contact data by accident, and
+  // every showing is in the audit log.
+  router.post("/m/:code/clients/:clientId/contact", requireRole(...CONTACT_ROLES), async (req, res) => {
+    const view = await showClient(req, true);
+    await recordAudit(db, {
+      action: "contact.viewed",
+      municipalityId: req.tenant!.municipalityId,
+      subjectType: "client",
+      subjectId: view.clientInfo.id,
+      details: { via: "client-page" },
+      ...auditContext(req),
+    });
+    res.render("staff/municipality/client", { title: "Cliënt", ...view });
+  });
+}
