@@ -9,6 +9,7 @@ import { createQueue, type JobQueue } from "../../jobs/queue.ts";
 import { createApp } from "../../server/app.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { createLogger, type Logger } from "../../server/logger.ts";
+import { createMailer, type Mailer } from "../../server/mail/mail.service.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export type TestApp = {
@@ -16,6 +17,7 @@ export type TestApp = {
   config: Config;
   database: TestDatabase;
   queue: JobQueue;
+  mailer: Mailer;
   logger: Logger;
   /** Every log line written so far, parsed. */
   logs(): Array<Record<string, unknown>>;
@@ -38,16 +40,19 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({ NODE_ENV: "test", DATA_DIR: mkdtempSync(path.join(tmpdir(), "luisterpost-data-")), DATABASE_URL: database.url, ...env });
   const { logger, lines } = captureLogger(config);
   const queue = createQueue({ logger });
-  const app = createApp({ config, db: database.db, queue, logger });
+  const mailer = createMailer({ config, db: database.db, logger });
+  const app = createApp({ config, db: database.db, queue, logger, mailer });
   return {
     app,
     config,
     database,
     queue,
+    mailer,
     logger,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
       await queue.close();
+      await mailer.close();
       await database.destroy();
     },
   };
