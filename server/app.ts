@@ -12,6 +12,7 @@ import { loadStaff } from "./auth/auth.middleware.ts";
 import type { Db } from "./db.ts";
 import { healthRoutes } from "./health/health.routes.ts";
 import { homeRoutes } from "./home/home.routes.ts";
+import { apiRoutes } from "./intake/intake.routes.ts";
 import type { Logger } from "./logger.ts";
 import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
 import { requestLog } from "./middleware/request-log.ts";
@@ -95,6 +96,7 @@ export function createApp({ config, db, queue, logger, mailer }: AppDeps): Expre
   app.use(homeRoutes(db));
   app.use(municipalityRoutes(db));
   app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer }));
+  app.use("/api/v1", apiRoutes({ db, config }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -5,11 +5,13 @@ import { createHmac, hkdfSync } from "node:crypto";
 import type { Db, Knex } from "../db.ts";
 import {
   findClientsByExternalIds,
+  findConversation,
   findConversationsByExternalIds,
   insertClient,
   insertConversation,
   saveContact,
   updateClient,
+  type ConversationSummary,
   type StoredClient,
   type StoredConversation,
 } from "./intake.queries.ts";
@@ -162,4 +164,9 @@ export async function registerConversations(
     if (isUniqueViolation(err)) return attempt();
     throw err;
   }
+}
+
+/** A conversation as the API and staff pages show it: never with contact data. */
+export async function getConversation(db: Db, municipalityId: number, externalId: string): Promise<ConversationSummary | undefined> {
+  return findConversation(db, municipalityId, externalId);
 }

@@ -23,13 +23,17 @@ function sameToken(a: string, b: string): boolean {
 
 export function csrfProtection(config: Config): RequestHandler {
   return (req, res, next) => {
+    if (req.path.startsWith("/api/")) {
+      next();
+      return;
+    }
     const existing: unknown = req.cookies?.[CSRF_COOKIE];
     const hadCookie = typeof existing === "string" && COOKIE_VALUE.test(existing);
     const value = hadCookie ? existing : generateToken(32);
     if (!hadCookie) res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: "lax", secure: config.isProduction, path: "/" });
     const expected = csrfTokenFor(config.sessionSecret, value);
     res.locals.csrfToken = expected;
-    if (SAFE_METHODS.has(req.method) || req.path.startsWith("/api/")) {
+    if (SAFE_METHODS.has(req.method)) {
       next();
       return;
     }

@@ -1,0 +1,401 @@
+// The OpenAPI 3.0 description of /api/v1, served at /api/v1/openapi.json. It is written by hand next to the
+// routes; tests/api/openapi.test.ts sends real requests and checks every request and response against it, so
+// the document cannot drift from what the server does.
+import type { Config } from "../config.ts";
+import { CHANNELS, EARLIEST_DATE, LAWS } from "./intake.normalize.ts";
+
+// A small typed subset of OpenAPI 3.0.3: the parts this document uses.
+export type SchemaObject = {
+  type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
+  nullable?: boolean;
+  description?: string;
+  example?: unknown;
+  enum?: Array<string | number | null>;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  properties?: Record<string, SchemaObject>;
+  required?: string[];
+  additionalProperties?: boolean;
+  items?: SchemaObject;
+  anyOf?: SchemaObject[];
+  $ref?: string;
+};
+
+export type MediaTypeObject = { schema: SchemaObject; example?: unknown };
+export type HeaderObject = { description: string; schema: SchemaObject };
+export type ResponseObject = { description: string; headers?: Record<string, HeaderObject>; content?: Record<string, MediaTypeObject> };
+export type ParameterObject = { name: string; in: "path" | "query" | "header"; required: boolean; description: string; schema: SchemaObject };
+export type OperationObject = {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags?: string[];
+  security?: Array<Record<string, string[]>>;
+  parameters?: ParameterObject[];
+  requestBody?: { required: boolean; description?: string; content: Record<string, MediaTypeObject> };
+  responses: Record<string, ResponseObject | { $ref: string }>;
+};
+export type PathItemObject = { get?: OperationObject; post?: OperationObject };
+
+export type OpenApiDocument = {
+  openapi: "3.0.3";
+  info: { title: string; version: string; description: string; license: { name: string; url: string } };
+  servers: Array<{ url: string; description: string }>;
+  tags: Array<{ name: string; description: string }>;
+  paths: Record<string, PathItemObject>;
+  components: {
+    securitySchemes: Record<string, { type: "http"; scheme: "bearer"; description: string }>;
+    schemas: Record<string, SchemaObject>;
+    responses: Record<string, ResponseObject>;
+  };
+};
+
+export const API_VERSION = "1.0.0";
+
+// The patterns say what the server accepts in form; the descriptions say what it checks beyond form.
+const NOT_BLANK = "\\S";
+const DATE_ISO_OR_DUTCH = "^\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4})\\s*$";
+// 06-numbers with a second digit the Dutch numbering plan gives to mobiles (066 is for pagers).
+const DUTCH_MOBILE = "^\\s*(?:(?:\\+|00)31[\\s.-]*(?:\\(0\\)[\\s.-]*)?|0)6[\\s.-]*[1-58](?:[\\s.-]*\\d){7}\\s*$";
+// PostNL does not issue the letter pairs SA, SD and SS.
+const POSTCODE = "^\\s*[1-9][0-9]{3}\\s*(?![sS][aAdDsS])[a-zA-Z]{2}\\s*$";
+
+const text = (description: string, maxLength: number, example?: string): SchemaObject => ({
+  type: "string",
+  nullable: true,
+  maxLength,
+  description,
+  ...(example === undefined ? {} : { example }),
+});
+
+const problemResponse = (description: string): ResponseObject => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+function conversationInputSchema(currentYear: number): SchemaObject {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["externalId", "law", "heldOn", "client"],
+    description:
+      "One keukentafelgesprek (intake conversation). Fields not listed here are refused (400). Optional fields may be left out or sent as null. " +
+      "Beyond the canonical forms documented here the server also accepts a few spellings that Dutch case systems produce (law and channel in any letter case or as Dutch words such as \"Jeugdwet\" or \"brief\", " +
+      "Dutch language names such as \"Nederlands\", an empty string for an optional field); send the canonical forms.",
+    properties: {
+      externalId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 100,
+        pattern: NOT_BLANK,
+        description: "The conversation's id in the municipality's case system (gesprek-id). Unique per municipality: sending it again is idempotent.",
+        example: "KTG-2026-000123",
+      },
+      law: {
+        type: "string",
+        enum: [...LAWS],
+        description: "The law under which the intake was held: `wmo` (Wet maatschappelijke ondersteuning 2015, support for adults) or `jeugd` (Jeugdwet, youth care).",
+        example: "wmo",
+      },
+      heldOn: {
+        type: "string",
+        pattern: DATE_ISO_OR_DUTCH,
+        description:
+          `The day the conversation was held (gespreksdatum), as YYYY-MM-DD or the Dutch DD-MM-YYYY (also with / or .). It must be an existing date, ` +
+          `not in the future (Europe/Amsterdam) and not before ${EARLIEST_DATE}, when the Wmo 2015 and the Jeugdwet took effect. Returned as YYYY-MM-DD.`,
+        example: "2026-10-01",
+      },
+      team: text("The team that held the conversation (wijkteam / sociaal team: the local social-care team).", 200, "Sociaal Team Noord"),
+      area: text("The neighbourhood (wijk) the client lives in, as the municipality names it.", 200, "Centrum"),
+      provision: text("The provision discussed or granted (maatwerkvoorziening), e.g. huishoudelijke hulp (household help), begeleiding (support), vervoer (transport).", 200, "huishoudelijke hulp"),
+      preferredChannel: {
+        type: "string",
+        nullable: true,
+        enum: [...CHANNELS, null],
+        description: "How the client prefers to be invited to the survey: e-mail, SMS, a paper letter (brief) or a phone call. When absent, e-mail, then SMS, then letter, as far as contact data allows.",
+        example: "email",
+      },
+      client: {
+        type: "object",
+        additionalProperties: false,
+        required: ["externalId"],
+        description:
+          "The client (cliënt). At least one way to reach the client is required: an e-mail address, a Dutch mobile number, or a full address (street, house number, postcode and city). " +
+          "Contact data is stored apart from the survey answers and is never returned by this API. A later conversation for the same client updates the client's contact data; fields left out keep what was known.",
+        properties: {
+          externalId: {
+            type: "string",
+            minLength: 1,
+            maxLength: 100,
+            pattern: NOT_BLANK,
+            description: "The client's id in the municipality's case system (cliënt-id); pseudonymous for Luisterpost.",
+            example: "C-98765",
+          },
+          birthYear: { type: "integer", nullable: true, minimum: 1900, maximum: currentYear, description: "Year of birth, used for age bands in reports.", example: 1948 },
+          language: {
+            type: "string",
+            nullable: true,
+            pattern: "^\\s*[a-zA-Z]{2,3}\\s*$",
+            description: "The client's language as an ISO 639 code (nl, en, tr, ar, pap …). Default `nl`.",
+            example: "nl",
+          },
+          email: { type: "string", nullable: true, format: "email", maxLength: 254, description: "E-mail address for the invitation.", example: "a.jansen@example.nl" },
+          mobile: {
+            type: "string",
+            nullable: true,
+            pattern: DUTCH_MOBILE,
+            description: "A Dutch mobile number (06…), in any common notation: 06 12345678, 06-12345678, +31 6 1234 5678. Landlines and foreign numbers are refused: they cannot receive our SMS.",
+            example: "06 12345678",
+          },
+          address: {
+            type: "object",
+            nullable: true,
+            additionalProperties: false,
+            description: "Postal address for a paper letter. It counts as a way to reach the client only when all four fields are given.",
+            properties: {
+              street: text("Street name (straat).", 200, "Dorpsstraat"),
+              houseNumber: text("House number with any addition (huisnummer).", 20, "12A"),
+              postalCode: { type: "string", nullable: true, pattern: POSTCODE, description: "Dutch postcode: four digits (not starting with 0) and two letters, e.g. 3831 AB or 3831ab. Stored as 3831 AB.", example: "3831 AB" },
+              city: text("City or village (woonplaats).", 100, "Leusden"),
+            },
+          },
+        },
+        anyOf: [
+          { type: "object", required: ["email"], properties: { email: { type: "string", pattern: NOT_BLANK } } },
+          { type: "object", required: ["mobile"], properties: { mobile: { type: "string", pattern: NOT_BLANK } } },
+          {
+            type: "object",
+            required: ["address"],
+            properties: {
+              address: {
+                type: "object",
+                required: ["street", "houseNumber", "postalCode", "city"],
+                properties: {
+                  street: { type: "string", pattern: NOT_BLANK },
+                  houseNumber: { type: "string", pattern: NOT_BLANK },
+                  postalCode: { type: "string", pattern: NOT_BLANK },
+                  city: { type: "string", pattern: NOT_BLANK },
+                },
+              },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+const CONVERSATION_SCHEMA: SchemaObject = {
+  type: "object",
+  required: ["externalId", "law", "heldOn", "team", "area", "provision", "preferredChannel", "client", "measurement", "createdAt"],
+  description: "A registered keukentafelgesprek and the state of the client-experience measurement it started. It never contains contact data or survey answers.",
+  properties: {
+    externalId: { type: "string", description: "The conversation's id in the case system.", example: "KTG-2026-000123" },
+    law: { type: "string", enum: [...LAWS], description: "`wmo` (Wmo 2015) or `jeugd` (Jeugdwet)." },
+    heldOn: { type: "string", format: "date", description: "The day the conversation was held, YYYY-MM-DD.", example: "2026-10-01" },
+    team: { type: "string", nullable: true, description: "Wijkteam / sociaal team." },
+    area: { type: "string", nullable: true, description: "Wijk (neighbourhood)." },
+    provision: { type: "string", nullable: true, description: "Maatwerkvoorziening (provision)." },
+    preferredChannel: { type: "string", nullable: true, enum: [...CHANNELS, null], description: "The client's preferred invitation channel, as sent." },
+    client: {
+      type: "object",
+      required: ["externalId"],
+      description: "Only the client's id in the case system: contact data is never returned.",
+      properties: { externalId: { type: "string", example: "C-98765" } },
+    },
+    measurement: {
+      type: "object",
+      required: ["status", "invitation", "response"],
+      description:
+        "The survey (cliëntervaringsonderzoek) this conversation leads to. The client is invited some weeks after the conversation (default 21 days), " +
+        "so the client has experienced the support. Poll this resource to follow it.",
+      properties: {
+        status: {
+          type: "string",
+          enum: ["pending"],
+          description:
+            "`pending`: registered, the client has not been invited yet. Later versions add statuses for invited, completed and expired measurements; treat an unknown status as still in progress.",
+        },
+        invitation: {
+          type: "object",
+          nullable: true,
+          description: "The invitation (channel, when sent, reminders) once the client has been invited; null while pending. Never contains contact data.",
+        },
+        response: {
+          type: "object",
+          nullable: true,
+          description: "Whether and when the client responded, once that happened; null until then. Never contains the answers.",
+        },
+      },
+    },
+    createdAt: { type: "string", format: "date-time", description: "When Luisterpost registered the conversation (UTC).", example: "2026-10-01T14:03:12.000Z" },
+  },
+};
+
+const PROBLEM_SCHEMA: SchemaObject = {
+  type: "object",
+  required: ["type", "title", "status", "detail", "requestId"],
+  description: "An error as RFC 9457 problem details (application/problem+json). `title` and `detail` are in Dutch, for people.",
+  properties: {
+    type: { type: "string", pattern: "^urn:luisterpost:problem:[a-z_]+$", description: "Stable, machine-readable kind of error.", example: "urn:luisterpost:problem:bad_request" },
+    title: { type: "string", description: "Short Dutch title of the status.", example: "Ongeldig verzoek" },
+    status: { type: "integer", description: "The HTTP status.", example: 400 },
+    detail: { type: "string", description: "What went wrong, in Dutch.", example: "Het gesprek is niet opgeslagen: 2 velden kloppen niet." },
+    errors: {
+      type: "array",
+      description: "For 400: every bad field at once. For 409: every field that differs from the conversation already registered.",
+      items: {
+        type: "object",
+        required: ["field", "message"],
+        properties: {
+          field: { type: "string", description: "Path of the field, e.g. `heldOn` or `client.address.postalCode`; empty when the body as a whole is wrong.", example: "client.mobile" },
+          message: { type: "string", description: "What is wrong with it, in Dutch.", example: "Het mobiele nummer is geen Nederlands nummer." },
+        },
+      },
+    },
+    requestId: { type: "string", description: "The request's id (also in the X-Request-Id header); quote it when asking for help." },
+  },
+};
+
+const DESCRIPTION = `
+The API through which a municipality's case system (zaaksysteem) registers each **keukentafelgesprek** — the intake
+conversation, often at the client's kitchen table, in which a client asks the municipality for support under the
+**Wmo 2015** (Wet maatschappelijke ondersteuning: support for adults) or the **Jeugdwet** (youth care). Every
+registered conversation starts a client-experience measurement (cliëntervaringsonderzoek): Luisterpost invites the
+client some weeks later by e-mail, SMS, letter or phone.
+
+Authenticate with an API key of your municipality (gemeente): \`Authorization: Bearer lp_…\`. A functional
+administrator creates keys in the staff pages or with \`luisterpost apikey create --municipality GM0327\`. A key only
+sees its own municipality's conversations.
+
+Registering is idempotent on \`externalId\`: sending the same conversation again returns it unchanged (200); sending
+different data under an \`externalId\` that is already known is refused (409) with the fields that differ. Errors are
+\`application/problem+json\` with Dutch messages; a 400 names every bad field at once. Request bodies are at most 1 MB.
+Contact data is accepted but never returned.
+`.trim();
+
+/** The document for this installation; built per request so `birthYear`'s maximum follows the calendar. */
+export function openApiDocument(config: Pick<Config, "baseUrl">, now = new Date()): OpenApiDocument {
+  const problem = (name: string) => ({ $ref: `#/components/responses/${name}` });
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "Luisterpost API",
+      version: API_VERSION,
+      description: DESCRIPTION,
+      license: { name: "EUPL-1.2", url: "https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12" },
+    },
+    servers: [{ url: `${config.baseUrl.replace(/\/+$/, "")}/api/v1`, description: "This installation" }],
+    tags: [{ name: "conversations", description: "Intake conversations (keukentafelgesprekken)" }, { name: "meta", description: "About the API itself" }],
+    paths: {
+      "/conversations": {
+        post: {
+          operationId: "registerConversation",
+          summary: "Register a keukentafelgesprek",
+          description:
+            "Registers an intake conversation and its client. Returns 201 when it is new, 200 when exactly this conversation was registered before (nothing changes), " +
+            "409 when the externalId is known with different data. Nothing is stored when the request is refused.",
+          tags: ["conversations"],
+          security: [{ apiKey: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/ConversationInput" },
+                example: {
+                  externalId: "KTG-2026-000123",
+                  law: "wmo",
+                  heldOn: "2026-10-01",
+                  team: "Sociaal Team Noord",
+                  area: "Centrum",
+                  provision: "huishoudelijke hulp",
+                  preferredChannel: "email",
+                  client: {
+                    externalId: "C-98765",
+                    birthYear: 1948,
+                    language: "nl",
+                    email: "a.jansen@example.nl",
+                    mobile: "06 12345678",
+                    address: { street: "Dorpsstraat", houseNumber: "12A", postalCode: "3831 AB", city: "Leusden" },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": {
+              description: "Registered. The Location header points at the new resource.",
+              headers: { Location: { description: "/api/v1/conversations/{externalId}", schema: { type: "string" } } },
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Conversation" } } },
+            },
+            "200": {
+              description: "This conversation was registered before with exactly the same data; nothing changed.",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Conversation" } } },
+            },
+            "400": problem("BadRequest"),
+            "401": problem("Unauthorized"),
+            "409": problem("Conflict"),
+            "413": problem("PayloadTooLarge"),
+            "415": problem("UnsupportedMediaType"),
+          },
+        },
+      },
+      "/conversations/{externalId}": {
+        get: {
+          operationId: "getConversation",
+          summary: "A registered conversation and its measurement status",
+          description: "The conversation as registered, with the state of its measurement. Only conversations of the key's own municipality are found.",
+          tags: ["conversations"],
+          security: [{ apiKey: [] }],
+          parameters: [
+            { name: "externalId", in: "path", required: true, description: "The conversation's id in the case system (URL-encoded).", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "The conversation.", content: { "application/json": { schema: { $ref: "#/components/schemas/Conversation" } } } },
+            "401": problem("Unauthorized"),
+            "404": problem("NotFound"),
+          },
+        },
+      },
+      "/openapi.json": {
+        get: {
+          operationId: "getOpenApiDocument",
+          summary: "This document",
+          description: "The OpenAPI 3.0 description of the API. No key needed.",
+          tags: ["meta"],
+          security: [],
+          responses: { "200": { description: "The OpenAPI document.", content: { "application/json": { schema: { type: "object" } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key of the municipality (starts with `lp_`). It is shown once when created; ask the functional administrator (functioneel beheerder) for one.",
+        },
+      },
+      schemas: {
+        ConversationInput: conversationInputSchema(now.getUTCFullYear()),
+        Conversation: CONVERSATION_SCHEMA,
+        Problem: PROBLEM_SCHEMA,
+      },
+      responses: {
+        BadRequest: problemResponse("The body is not valid JSON, not a JSON object, or has bad fields; `errors` names every bad field. Nothing was stored."),
+        Unauthorized: {
+          ...problemResponse("No API key, an unknown key or a revoked key."),
+          headers: { "WWW-Authenticate": { description: 'Bearer realm="luisterpost"', schema: { type: "string" } } },
+        },
+        NotFound: problemResponse("No conversation with this externalId in the key's municipality."),
+        Conflict: problemResponse("A conversation with this externalId is already registered with different data; `errors` lists each field that differs. Nothing changed."),
+        PayloadTooLarge: problemResponse("The body is larger than 1 MB. Nothing was stored."),
+        UnsupportedMediaType: problemResponse("The body is not sent as application/json (in UTF-8). Nothing was stored."),
+      },
+    },
+  };
+}
