@@ -32,6 +32,10 @@ export async function up(knex: Knex): Promise<void> {
       create trigger audit_events_append_only before update or delete on audit_events
       for each row execute function audit_events_append_only();
     `);
+    await knex.raw(`
+      create trigger audit_events_no_truncate before truncate on audit_events
+      for each statement execute function audit_events_append_only();
+    `);
   } else {
     await knex.raw(`
       create trigger audit_events_no_update before update on audit_events
@@ -46,6 +50,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   if (knex.client.config.client === "pg") {
+    await knex.raw("drop trigger if exists audit_events_no_truncate on audit_events");
     await knex.raw("drop trigger if exists audit_events_append_only on audit_events");
     await knex.raw("drop function if exists audit_events_append_only()");
   }

@@ -5,7 +5,8 @@ import type { Config } from "./config.ts";
 
 export type { Logger };
 
-const TOKEN_PATH = /^\/(s|u|unsubscribe)\/[^/]+/;
+// Staff password links (/staff/password/<token>) set a password; /staff/password/forgot is the form.
+const TOKEN_PATH = /^\/(s|u|unsubscribe|staff\/password)\/(?!forgot(?:\/|$))[^/]+/;
 const EMAIL_LIKE = /[^/@\s]+@[^/@\s]+/g;
 const PHONE_LIKE = /\+?\d[\d\s-]{7,}\d/g;
 

@@ -38,7 +38,7 @@ export async function getTotpSetup(db: Db, userId: number): Promise<TotpSetup> {
 async function issueRecoveryCodes(db: Db, user: UserRow, ctx: RequestContext): Promise<string[]> {
   const codes = generateRecoveryCodes();
   await replaceRecoveryCodes(db, user.id, codes.map((code) => hashRecoveryCode(normalizeRecoveryCode(code))));
-  await recordAudit(db, { action: "recovery_codes.generated", actorUserId: user.id, actor: user.email, ...ctx });
+  await recordAudit(db, { ...ctx, action: "recovery_codes.generated", actorUserId: user.id, actor: user.email });
   return codes;
 }
 
@@ -49,7 +49,7 @@ export async function confirmTotpSetup(db: Db, userId: number, code: string, ctx
   const result = verifyTotp({ secret: user.totpSecret, code, lastUsedStep: null });
   if (!result.ok) return { ok: false };
   await enableTotp(db, userId, user.totpSecret, result.step);
-  await recordAudit(db, { action: "totp.enabled", actorUserId: user.id, actor: user.email, ...ctx });
+  await recordAudit(db, { ...ctx, action: "totp.enabled", actorUserId: user.id, actor: user.email });
   return { ok: true, recoveryCodes: await issueRecoveryCodes(db, user, ctx) };
 }
 
@@ -73,6 +73,6 @@ export async function changeOwnPassword(
   await updateUser(db, userId, { passwordHash: await hashPassword(input.password) });
   // Other devices signed in with the old password are signed out; the caller starts a fresh session here.
   await deleteSessionsOfUser(db, userId);
-  await recordAudit(db, { action: "password.changed", actorUserId: user.id, actor: user.email, details: { via: "account" }, ...ctx });
+  await recordAudit(db, { ...ctx, action: "password.changed", actorUserId: user.id, actor: user.email, details: { via: "account" } });
   return { ok: true };
 }

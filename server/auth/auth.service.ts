@@ -48,7 +48,7 @@ async function requiresTotp(db: Db, user: UserRow): Promise<boolean> {
 export async function completeSignIn(db: Db, user: UserRow, method: string, ctx: RequestContext): Promise<void> {
   await clearLoginFailures(db, user.email);
   await updateUser(db, user.id, { lastLoginAt: new Date() });
-  await recordAudit(db, { action: "login.succeeded", actorUserId: user.id, actor: user.email, details: { method }, ...ctx });
+  await recordAudit(db, { ...ctx, action: "login.succeeded", actorUserId: user.id, actor: user.email, details: { method } });
 }
 
 export async function signInWithPassword(db: Db, input: { email: string; password: string }, ctx: RequestContext): Promise<PasswordSignIn> {
@@ -56,7 +56,7 @@ export async function signInWithPassword(db: Db, input: { email: string; passwor
   const user = await findUserByEmail(db, email);
   const waitSeconds = await loginDelaySeconds(db, email);
   if (waitSeconds > 0) {
-    await recordAudit(db, { action: "login.failed", actorUserId: user?.id ?? null, actor: user?.email ?? null, details: { reason: "throttled" }, ...ctx });
+    await recordAudit(db, { ...ctx, action: "login.failed", actorUserId: user?.id ?? null, actor: user?.email ?? null, details: { reason: "throttled" } });
     return { kind: "throttled", waitSeconds };
   }
   let passwordOk = false;
@@ -66,7 +66,7 @@ export async function signInWithPassword(db: Db, input: { email: string; passwor
   if (!user || !user.active || !passwordOk) {
     await recordLoginFailure(db, email);
     const reason = !user ? "unknown-account" : !user.active ? "inactive" : "wrong-password";
-    await recordAudit(db, { action: "login.failed", actorUserId: user?.id ?? null, actor: user?.email ?? null, details: { reason }, ...ctx });
+    await recordAudit(db, { ...ctx, action: "login.failed", actorUserId: user?.id ?? null, actor: user?.email ?? null, details: { reason } });
     return { kind: "invalid" };
   }
   if (needsRehash(user.passwordHash!)) await updateUser(db, user.id, { passwordHash: await hashPassword(input.password) });
@@ -97,10 +97,10 @@ export async function signInWithCode(db: Db, userId: number, sessionIdHash: stri
   }
   if (!method) {
     await recordLoginFailure(db, user.email);
-    await recordAudit(db, { action: "login.failed", actorUserId: user.id, actor: user.email, details: { reason: "wrong-code" }, ...ctx });
+    await recordAudit(db, { ...ctx, action: "login.failed", actorUserId: user.id, actor: user.email, details: { reason: "wrong-code" } });
     return { kind: "invalid" };
   }
-  if (method === "recovery-code") await recordAudit(db, { action: "recovery_code.used", actorUserId: user.id, actor: user.email, ...ctx });
+  if (method === "recovery-code") await recordAudit(db, { ...ctx, action: "recovery_code.used", actorUserId: user.id, actor: user.email });
   await completeSignIn(db, user, `password+${method}`, ctx);
   return { kind: "signed-in", token: await advanceSession(db, sessionIdHash, "active") };
 }
@@ -127,7 +127,7 @@ export async function requestPasswordReset(db: Db, mailer: Mailer, config: Confi
   const subject = "Nieuw wachtwoord voor Luisterpost";
   const body = await renderMail("password-reset", { subject, name: user.name, link, validFor: "één uur" });
   await mailer.send({ to: user.email, subject, ...body, category: "password-reset" });
-  await recordAudit(db, { action: "password.reset_requested", actorUserId: user.id, actor: user.email, ...ctx });
+  await recordAudit(db, { ...ctx, action: "password.reset_requested", actorUserId: user.id, actor: user.email });
 }
 
 export type LinkState =
@@ -160,6 +160,6 @@ export async function choosePassword(db: Db, token: string, password: string, co
   await invalidateAuthTokens(db, state.user.id);
   await deleteSessionsOfUser(db, state.user.id);
   await clearLoginFailures(db, state.user.email);
-  await recordAudit(db, { action: "password.changed", actorUserId: state.user.id, actor: state.user.email, details: { via: state.purpose }, ...ctx });
+  await recordAudit(db, { ...ctx, action: "password.changed", actorUserId: state.user.id, actor: state.user.email, details: { via: state.purpose } });
   return { kind: "done", user: state.user };
 }

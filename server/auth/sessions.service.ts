@@ -64,6 +64,7 @@ export async function resolveSession(db: Db, token: string | undefined, now = ne
   }
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await touchSession(db, idHash, now);
   const memberships = await listMembershipsOfUser(db, user.id);
+  const requiresTotp = user.isPlatformAdmin || memberships.some((m) => ROLES_REQUIRING_TOTP.includes(m.role));
   return {
     kind: "valid",
     staff: {
@@ -73,10 +74,11 @@ export async function resolveSession(db: Db, token: string | undefined, now = ne
         name: user.name,
         isPlatformAdmin: user.isPlatformAdmin,
         totpEnabled: user.totpEnabled,
-        requiresTotp: user.isPlatformAdmin || memberships.some((m) => ROLES_REQUIRING_TOTP.includes(m.role)),
+        requiresTotp,
       },
       sessionIdHash: idHash,
-      stage: session.stage,
+      // A role that needs two-factor authentication, gained while signed in without it: set it up first.
+      stage: session.stage === "active" && requiresTotp && !user.totpEnabled ? "totp-setup" : session.stage,
       memberships,
     },
   };
