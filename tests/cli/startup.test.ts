@@ -232,7 +232,7 @@ async function serveHealthyThenStop(vars: Env, expected: { dialect: string; driv
   const port = await freePort();
   const cli = startCli(["serve"], cliEnv({ NODE_ENV: "development", PORT: String(port), ...vars }));
   let last = "no answer";
-  const health = await until(cli, () => `GET /healthz → 200 (last: ${last})`, 15_000, async () => {
+  const health = await until(cli, () => `GET /healthz → 200 (last: ${last})`, 45_000, async () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
     if (!res) return undefined;
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
@@ -304,7 +304,7 @@ describe("luisterpost with PostgreSQL and Redis", () => {
   it("worker runs and exits 0 on SIGTERM", async (ctx) => {
     if (skipWithout("Redis", redisOk, redisHint)) return ctx.skip();
     const cli = startCli(["worker"], cliEnv({ NODE_ENV: "development", DATABASE_URL: sqliteUrl(), REDIS_URL: testRedisUrl }));
-    const running = await until(cli, () => "the worker's start-up log line", 15_000, () =>
+    const running = await until(cli, () => "the worker's start-up log line", 45_000, () =>
       logLines(cli.stderr()).find((line) => typeof line.msg === "string" && line.msg.includes("worker")),
     );
     expect(running).toMatchObject({ role: "worker", queue: "bull" });
