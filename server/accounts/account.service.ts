@@ -1,5 +1,6 @@
 // A staff member's own account: two-factor authentication, recovery codes, and changing the password.
 import { recordAudit } from "../audit/audit.service.ts";
+import { loginDelaySeconds, recordLoginFailure } from "../ratelimit/ratelimit.service.ts";
 import type { RequestContext } from "../auth/auth.service.ts";
 import { deleteSessionsOfUser } from "../auth/sessions.queries.ts";
 import type { Db } from "../db.ts";
@@ -64,7 +65,13 @@ export async function changeOwnPassword(
   ctx: RequestContext,
 ): Promise<{ ok: true } | { ok: false; field: "current" | "password" | "confirmation"; message: string }> {
   const user = await requireUser(db, userId);
+  // Someone at an unlocked computer must not be able to guess the password here faster than at login.
+  const waitSeconds = await loginDelaySeconds(db, user.email);
+  if (waitSeconds > 0) {
+    return { ok: false, field: "current", message: `Te veel mislukte pogingen. Probeer het over ${Math.ceil(waitSeconds / 60)} minuten opnieuw.` };
+  }
   if (!user.passwordHash || !(await verifyPassword(input.current, user.passwordHash))) {
+    await recordLoginFailure(db, user.email);
     return { ok: false, field: "current", message: "Uw huidige wachtwoord klopt niet." };
   }
   const problem = checkPasswordStrength(input.password, { email: user.email, name: user.name });

@@ -52,7 +52,7 @@ function notSignedIn(req: Request, res: Response, next: NextFunction): void {
 
 /** Sends a session that is not yet fully signed in to the step it still has to take. */
 function continueSignIn(stage: SessionStage, res: Response): void {
-  res.redirect(303, stage === "code" ? "/staff/login/code" : "/staff/account/totp");
+  res.redirect(303, stage === "code" ? "/staff/login/code" : stage === "totp-setup" ? "/staff/account/totp" : "/staff");
 }
 
 function requireActive(req: Request, res: Response, next: NextFunction): boolean {
