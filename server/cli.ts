@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
 import { RedisUnavailableError } from "../jobs/queue.ts";
 import { apiKeyCommand, CommandError, municipalityCommand, userCommand } from "./cli.admin.ts";
+import { importCommand } from "./cli.import.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
 
 const USAGE = `Gebruik: luisterpost <opdracht> [opties]
@@ -21,6 +22,9 @@ Opdrachten:
              zonder --password-stdin komt er een link om een wachtwoord te kiezen op stdout
   apikey create --municipality CODE [--name NAAM]
              maak een API-sleutel voor het zaaksysteem; de sleutel staat alleen op stdout
+  import conversations BESTAND --municipality CODE [--json]
+             importeer keukentafelgesprekken uit een CSV-bestand; afgekeurde regels komen met de
+             reden in BESTAND.afgekeurd.csv en dan is de exitcode 1
   help       deze uitleg
 
 De instellingen komen uit de omgeving (zie .env.example).`;
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<void> {
       return userCommand(rest);
     case "apikey":
       return apiKeyCommand(rest);
+    case "import":
+      return importCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -70,14 +70,6 @@ export async function findClientsByExternalIds(db: Executor, municipalityId: num
   return found;
 }
 
-export async function insertClient(db: Executor, values: { municipalityId: number; externalId: string; birthYear: number | null; language: string }): Promise<number> {
-  const now = toDbTime(new Date());
-  const [row] = await db("clients")
-    .insert({ municipality_id: values.municipalityId, external_id: values.externalId, birth_year: values.birthYear, language: values.language, created_at: now, updated_at: now })
-    .returning(["id"]);
-  return row.id;
-}
-
 export async function updateClient(db: Executor, id: number, values: { birthYear?: number; language?: string }): Promise<void> {
   const patch: Record<string, unknown> = { updated_at: toDbTime(new Date()) };
   if (values.birthYear !== undefined) patch.birth_year = values.birthYear;
@@ -109,41 +101,84 @@ export async function saveContact(db: Executor, clientId: number, contact: Conta
   }
 }
 
-export async function insertConversation(
+/** Many clients in one statement per chunk; the ids come back by external id. */
+export async function insertClients(
   db: Executor,
-  values: {
-    municipalityId: number;
-    clientId: number;
-    externalId: string;
-    law: Law;
-    heldOn: string;
-    team: string | null;
-    area: string | null;
-    provision: string | null;
-    preferredChannel: Channel | null;
-    contactFingerprint: Record<string, string>;
-    source: "api" | "csv";
-    importId: number | null;
-  },
-): Promise<number> {
-  const [row] = await db("conversations")
-    .insert({
-      municipality_id: values.municipalityId,
-      client_id: values.clientId,
-      external_id: values.externalId,
-      law: values.law,
-      held_on: values.heldOn,
-      team: values.team,
-      area: values.area,
-      provision: values.provision,
-      preferred_channel: values.preferredChannel,
-      contact_fingerprint: toJson(values.contactFingerprint),
-      source: values.source,
-      import_id: values.importId,
-      created_at: toDbTime(new Date()),
-    })
-    .returning(["id"]);
-  return row.id;
+  municipalityId: number,
+  rows: Array<{ externalId: string; birthYear: number | null; language: string }>,
+): Promise<Map<string, number>> {
+  const now = toDbTime(new Date());
+  const ids = new Map<string, number>();
+  for (const chunk of chunks(rows)) {
+    const inserted = await db("clients")
+      .insert(chunk.map((r) => ({ municipality_id: municipalityId, external_id: r.externalId, birth_year: r.birthYear, language: r.language, created_at: now, updated_at: now })))
+      .returning(["id", "external_id"]);
+    for (const r of inserted) ids.set(r.external_id, r.id);
+  }
+  return ids;
+}
+
+/** Contact rows for clients that have none yet. */
+export async function insertContacts(db: Executor, rows: Array<{ clientId: number; contact: ContactInput }>): Promise<void> {
+  const now = toDbTime(new Date());
+  for (const chunk of chunks(rows)) {
+    await db("client_contacts").insert(
+      chunk.map(({ clientId, contact }) => ({
+        client_id: clientId,
+        email: contact.email,
+        mobile: contact.mobile,
+        street: contact.street,
+        house_number: contact.houseNumber,
+        postal_code: contact.postalCode,
+        city: contact.city,
+        updated_at: now,
+      })),
+    );
+  }
+}
+
+export type NewConversation = {
+  municipalityId: number;
+  clientId: number;
+  externalId: string;
+  law: Law;
+  heldOn: string;
+  team: string | null;
+  area: string | null;
+  provision: string | null;
+  preferredChannel: Channel | null;
+  contactFingerprint: Record<string, string>;
+  source: "api" | "csv";
+  importId: number | null;
+};
+
+/** Many conversations in one statement per chunk; the ids come back by external id. */
+export async function insertConversations(db: Executor, rows: NewConversation[]): Promise<Map<string, number>> {
+  const now = toDbTime(new Date());
+  const ids = new Map<string, number>();
+  for (const chunk of chunks(rows)) {
+    const inserted = await db("conversations")
+      .insert(
+        chunk.map((v) => ({
+          municipality_id: v.municipalityId,
+          client_id: v.clientId,
+          external_id: v.externalId,
+          law: v.law,
+          held_on: v.heldOn,
+          team: v.team,
+          area: v.area,
+          provision: v.provision,
+          preferred_channel: v.preferredChannel,
+          contact_fingerprint: toJson(v.contactFingerprint),
+          source: v.source,
+          import_id: v.importId,
+          created_at: now,
+        })),
+      )
+      .returning(["id", "external_id"]);
+    for (const r of inserted) ids.set(r.external_id, r.id);
+  }
+  return ids;
 }
 
 // --- reading, for the API and the staff pages (never contact data unless asked for explicitly) -----------

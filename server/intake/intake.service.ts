@@ -7,15 +7,16 @@ import {
   findClientsByExternalIds,
   findConversation,
   findConversationsByExternalIds,
-  insertClient,
-  insertConversation,
+  insertClients,
+  insertContacts,
+  insertConversations,
   saveContact,
   updateClient,
   type ConversationSummary,
   type StoredClient,
   type StoredConversation,
 } from "./intake.queries.ts";
-import type { ConversationInput } from "./intake.schema.ts";
+import type { ContactInput, ConversationInput } from "./intake.schema.ts";
 
 export type RegisterOutcome =
   | { kind: "created"; conversationId: number }
@@ -70,44 +71,76 @@ export function differingFields(stored: StoredConversation, input: ConversationI
   return fields;
 }
 
-async function createConversation(
-  trx: Knex.Transaction,
-  municipalityId: number,
-  input: ConversationInput,
-  fingerprint: Record<string, string>,
-  clients: Map<string, StoredClient>,
-  meta: RegisterMeta,
-): Promise<number> {
-  let client = clients.get(input.client.externalId);
-  if (!client) {
-    const id = await insertClient(trx, { municipalityId, externalId: input.client.externalId, birthYear: input.client.birthYear, language: input.client.language });
-    client = { id, externalId: input.client.externalId, birthYear: input.client.birthYear, language: input.client.language, hasContact: false };
-    clients.set(client.externalId, client);
-  } else {
-    const patch: { birthYear?: number; language?: string } = {};
-    if (input.client.birthYear !== null && input.client.birthYear !== client.birthYear) patch.birthYear = input.client.birthYear;
-    if (input.client.language !== client.language) patch.language = input.client.language;
-    if (Object.keys(patch).length > 0) {
-      await updateClient(trx, client.id, patch);
-      Object.assign(client, patch);
+type Creation = { input: ConversationInput; fingerprint: Record<string, string>; stored: StoredConversation };
+
+/** Only the contact fields that were given; fields left empty keep what was known (as saveContact does). */
+function mergeContact(before: ContactInput | undefined, after: ContactInput): ContactInput {
+  if (!before) return { ...after };
+  const merged = { ...before };
+  for (const [field, value] of Object.entries(after) as Array<[keyof ContactInput, string | null]>) if (value !== null) merged[field] = value;
+  return merged;
+}
+
+/**
+ * Creates the batch's new conversations with a handful of statements instead of three per conversation: the
+ * clients' final state (later conversations in the batch update earlier ones, as one by one would), new
+ * clients in bulk, contact data in bulk where the client had none, then the conversations in bulk.
+ */
+async function createConversations(trx: Knex.Transaction, municipalityId: number, creations: Creation[], clients: Map<string, StoredClient>, meta: RegisterMeta): Promise<void> {
+  const newClients = new Map<string, { externalId: string; birthYear: number | null; language: string }>();
+  const patches = new Map<StoredClient, { birthYear?: number; language?: string }>();
+  const contacts = new Map<string, ContactInput>();
+  for (const { input } of creations) {
+    const externalId = input.client.externalId;
+    const known = clients.get(externalId);
+    const fresh = newClients.get(externalId);
+    if (!known && !fresh) {
+      newClients.set(externalId, { externalId, birthYear: input.client.birthYear, language: input.client.language });
+    } else {
+      const current = fresh ?? { ...known!, ...patches.get(known!) };
+      const patch: { birthYear?: number; language?: string } = {};
+      if (input.client.birthYear !== null && input.client.birthYear !== current.birthYear) patch.birthYear = input.client.birthYear;
+      if (input.client.language !== current.language) patch.language = input.client.language;
+      if (fresh) Object.assign(fresh, patch);
+      else if (Object.keys(patch).length > 0) patches.set(known!, { ...patches.get(known!), ...patch });
     }
+    contacts.set(externalId, mergeContact(contacts.get(externalId), input.client.contact));
   }
-  await saveContact(trx, client.id, input.client.contact, client.hasContact);
-  client.hasContact = true;
-  return insertConversation(trx, {
-    municipalityId,
-    clientId: client.id,
-    externalId: input.externalId,
-    law: input.law,
-    heldOn: input.heldOn,
-    team: input.team,
-    area: input.area,
-    provision: input.provision,
-    preferredChannel: input.preferredChannel,
-    contactFingerprint: fingerprint,
-    source: meta.source,
-    importId: meta.importId ?? null,
-  });
+
+  const newIds = await insertClients(trx, municipalityId, [...newClients.values()]);
+  for (const [client, patch] of patches) {
+    await updateClient(trx, client.id, patch);
+    Object.assign(client, patch);
+  }
+  const clientId = (externalId: string) => clients.get(externalId)?.id ?? newIds.get(externalId)!;
+  const contactInserts: Array<{ clientId: number; contact: ContactInput }> = [];
+  for (const [externalId, contact] of contacts) {
+    const known = clients.get(externalId);
+    if (known?.hasContact) await saveContact(trx, known.id, contact, true);
+    else contactInserts.push({ clientId: clientId(externalId), contact });
+  }
+  await insertContacts(trx, contactInserts);
+  for (const [externalId, values] of newClients) clients.set(externalId, { id: newIds.get(externalId)!, ...values, hasContact: true });
+  for (const known of clients.values()) if (contacts.has(known.externalId)) known.hasContact = true;
+
+  const ids = await insertConversations(
+    trx,
+    creations.map(({ input, fingerprint }) => ({
+      municipalityId,
+      clientId: clientId(input.client.externalId),
+      externalId: input.externalId,
+      law: input.law,
+      heldOn: input.heldOn,
+      team: input.team,
+      area: input.area,
+      provision: input.provision,
+      preferredChannel: input.preferredChannel,
+      contactFingerprint: fingerprint,
+      source: meta.source,
+      importId: meta.importId ?? null,
+    })),
+  );
+  for (const creation of creations) creation.stored.id = ids.get(creation.input.externalId)!;
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -130,18 +163,19 @@ export async function registerConversations(
     db.transaction(async (trx) => {
       const existing = await findConversationsByExternalIds(trx, municipalityId, inputs.map((i) => i.externalId));
       const clients = await findClientsByExternalIds(trx, municipalityId, inputs.map((i) => i.client.externalId));
-      const outcomes: RegisterOutcome[] = [];
+      // First what each input is (a resend, a conflict or new), then all new ones at once; a repeat within
+      // the batch is compared with its first occurrence, whose id is known once it has been inserted.
+      const creations: Creation[] = [];
+      const seen: Array<{ stored: StoredConversation; fields: string[]; created: boolean }> = [];
       for (const input of inputs) {
         const fingerprint = contactFingerprint(key, input);
         const stored = existing.get(input.externalId);
         if (stored) {
-          const fields = differingFields(stored, input, fingerprint);
-          outcomes.push(fields.length === 0 ? { kind: "unchanged", conversationId: stored.id } : { kind: "conflict", conversationId: stored.id, fields });
+          seen.push({ stored, fields: differingFields(stored, input, fingerprint), created: false });
           continue;
         }
-        const id = await createConversation(trx, municipalityId, input, fingerprint, clients, meta);
-        existing.set(input.externalId, {
-          id,
+        const created: StoredConversation = {
+          id: 0,
           externalId: input.externalId,
           law: input.law,
           heldOn: input.heldOn,
@@ -151,9 +185,15 @@ export async function registerConversations(
           preferredChannel: input.preferredChannel,
           clientExternalId: input.client.externalId,
           contactFingerprint: fingerprint,
-        });
-        outcomes.push({ kind: "created", conversationId: id });
+        };
+        existing.set(input.externalId, created);
+        creations.push({ input, fingerprint, stored: created });
+        seen.push({ stored: created, fields: [], created: true });
       }
+      if (creations.length > 0) await createConversations(trx, municipalityId, creations, clients, meta);
+      const outcomes: RegisterOutcome[] = seen.map(({ stored, fields, created }) =>
+        created ? { kind: "created", conversationId: stored.id } : fields.length === 0 ? { kind: "unchanged", conversationId: stored.id } : { kind: "conflict", conversationId: stored.id, fields },
+      );
       return outcomes;
     });
   try {

@@ -12,6 +12,7 @@ import type { Db } from "../db.ts";
 import type { Mailer } from "../mail/mail.service.ts";
 import { registerOutboxRoutes } from "../mail/outbox.routes.ts";
 import { registerConversationRoutes } from "../intake/conversations.routes.ts";
+import { registerImportRoutes } from "../intake/imports.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
 
 export type StaffDeps = { db: Db; config: Config; mailer: Mailer };
@@ -42,5 +43,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerAuditRoutes(router, deps);
   registerOutboxRoutes(router, deps);
   registerConversationRoutes(router, deps);
+  registerImportRoutes(router, deps);
   return router;
 }

@@ -16,6 +16,7 @@ import { recordAudit } from "../../server/audit/audit.service.ts";
 import type { Access } from "../../server/auth/auth.types.ts";
 import { validateConversation } from "../../server/intake/intake.schema.ts";
 import { fingerprintKey, registerConversations } from "../../server/intake/intake.service.ts";
+import { insertImport } from "../../server/intake/imports.queries.ts";
 import { insertOutboxMessage } from "../../server/mail/mail.queries.ts";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -72,8 +73,14 @@ const paramsOf = (path: string) => [...path.matchAll(/[:*](\w+)/g)].map((m) => m
  * "imports/:id" would be something else). A route with a parameter not listed here is still walked (guards,
  * statuses, markers) with id 1; give it a row of each municipality here and in beforeAll to test its ids too.
  */
-const ROW_KINDS: Record<string, RowKind> = { "users/:userId": "user", "api-keys/:keyId": "key", "outbox/:id": "message", "clients/:clientId": "client" };
-type RowKind = "user" | "key" | "message" | "client";
+const ROW_KINDS: Record<string, RowKind> = {
+  "users/:userId": "user",
+  "api-keys/:keyId": "key",
+  "outbox/:id": "message",
+  "clients/:clientId": "client",
+  "imports/:id": "import",
+};
+type RowKind = "user" | "key" | "message" | "client" | "import";
 const NOT_ROWS = new Set(["code", "token"]);
 
 /** Each parameter of a path with the kind of row it names (undefined: a kind the walk has no rows of). */
@@ -131,6 +138,7 @@ describe("tenant isolation across every staff route", () => {
   let bKeyId: number;
   let bOutboxId: number;
   let bClientId: number;
+  let bImportId: number;
   /** A's own rows of each kind, for the same routes with A's code: what a role of A may do with them. */
   let aRows: Record<RowKind, string>;
   let bRows: Record<RowKind, string>;
@@ -201,7 +209,8 @@ describe("tenant isolation across every staff route", () => {
     await recordAudit(db(), { action: "export.downloaded", municipalityId: a.id, subjectType: "export", subjectId: `export-${aLower}`, ...aActor });
     const aOutbox = await insertOutboxMessage(db(), { channel: "email", municipalityId: a.id, category: "reminder", recipient: `klant.${aLower}@example.test`, bodyText: `Herinnering ${A_ADMIN}` });
     const aClientId = await registerClient(a, "Aclient", A_CONTACT);
-    aRows = { user: String(aTarget.user.id), key: String(aKey.row.id), message: String(aOutbox.id), client: String(aClientId) };
+    const aImport = await insertImport(db(), { municipalityId: a.id, filename: `export-${aLower}.csv`, status: "done", sizeBytes: 10, uploadFile: null, createdByUserId: null });
+    aRows = { user: String(aTarget.user.id), key: String(aKey.row.id), message: String(aOutbox.id), client: String(aClientId), import: String(aImport) };
 
     // B's rows, each with its marker.
     const lower = B_ADMIN.toLowerCase();
@@ -222,7 +231,8 @@ describe("tenant isolation across every staff route", () => {
         bodyText: `Welkom bij ${B_NAME}, ${B_ADMIN}.`,
       })
     ).id;
-    bRows = { user: String(bAdmin.user.id), key: String(bKeyId), message: String(bOutboxId), client: String(bClientId) };
+    bImportId = await insertImport(db(), { municipalityId: b.id, filename: `gesprekken-${lower}.csv`, status: "done", sizeBytes: 10, uploadFile: null, createdByUserId: bAdmin.user.id });
+    bRows = { user: String(bAdmin.user.id), key: String(bKeyId), message: String(bOutboxId), client: String(bClientId), import: String(bImportId) };
 
     // The walkers; they sign in when they start walking.
     const inA = (role: Role) => ({ memberships: [{ municipalityId: a.id, role }] });
@@ -441,6 +451,7 @@ describe("tenant isolation across every staff route", () => {
       key: [String(bKeyId)],
       message: [String(bOutboxId)],
       client: [String(bClientId)],
+      import: [String(bImportId)],
     };
     const withRowOfB = routes.flatMap((route) => {
       const rowParams = rowParamsOf(route.path);
