@@ -248,6 +248,7 @@ describe("garbage never throws", () => {
       }),
       { numRuns: 200 },
     );
-    expect(accepted).toBeGreaterThan(30);
+    // Roughly one payload in seven is acceptable; the bar only proves the property did not pass vacuously.
+    expect(accepted).toBeGreaterThan(10);
   });
 });
