@@ -18,8 +18,11 @@ let counter = 0;
 const unique = () => `${process.pid}${++counter}${randomBytes(2).toString("hex")}`;
 
 /** A synthetic municipality with a code in the GM9xxx range, which the CBS does not use. */
+let municipalitySequence = Number.parseInt(randomBytes(2).toString("hex"), 16);
+
 export async function makeMunicipality(db: Db, values: { code?: string; name?: string } = {}): Promise<MunicipalityRow> {
-  const n = String(9000 + (Number.parseInt(randomBytes(2).toString("hex"), 16) % 1000)).padStart(4, "0");
+  // Sequential within a test file (which has its own database), so codes never collide.
+  const n = String(9000 + (municipalitySequence++ % 1000)).padStart(4, "0");
   return insertMunicipality(db, { code: values.code ?? `GM${n}`, name: values.name ?? `Testgemeente ${n}` });
 }
 
