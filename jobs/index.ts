@@ -3,6 +3,7 @@
 import type { Db } from "../server/db.ts";
 import type { Logger } from "../server/logger.ts";
 import { purgeExpiredAuth } from "./purge-expired-auth.job.ts";
+import { purgeImportRejections } from "./purge-import-rejections.job.ts";
 import type { JobQueue } from "./queue.ts";
 import { SCHEDULES } from "./schedules.ts";
 
@@ -12,6 +13,10 @@ export function defineJobs(queue: JobQueue, { db, logger }: JobDeps): void {
   queue.define("purge-expired-auth", async () => {
     const counts = await purgeExpiredAuth(db);
     logger.info({ job: "purge-expired-auth", ...counts }, "purged expired sessions, links and rate-limit windows");
+  });
+  queue.define("purge-import-rejections", async () => {
+    const rows = await purgeImportRejections(db);
+    logger.info({ job: "purge-import-rejections", rows }, "purged old rejected CSV rows");
   });
 }
 

@@ -196,3 +196,12 @@ export async function listRejections(db: Executor, importId: number, limit: numb
   const rows = await q.orderBy("line").orderBy("id").limit(limit);
   return rows.map((r) => ({ id: r.id, line: r.line, column: r.column ?? null, reason: r.reason, raw: r.raw }));
 }
+
+/**
+ * Rejected rows keep the original CSV text, contact data included; they are only needed while someone fixes
+ * and re-uploads them. Deletes the rejected rows of imports that finished before `before`.
+ */
+export async function deleteRejectionsOfImportsBefore(db: Db, before: Date): Promise<number> {
+  const old = db("imports").select("id").whereNotNull("finished_at").where("finished_at", "<", toDbTime(before));
+  return db("import_rejections").whereIn("import_id", old).delete();
+}

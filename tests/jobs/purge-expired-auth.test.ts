@@ -6,7 +6,9 @@ import { defineJobs, installSchedules } from "../../jobs/index.ts";
 import { toDbTime } from "../../server/db.ts";
 import { createLogger } from "../../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
-import { makeUser } from "../helpers/staff.ts";
+import { makeMunicipality, makeUser } from "../helpers/staff.ts";
+import { purgeImportRejections } from "../../jobs/purge-import-rejections.job.ts";
+import { insertImport, insertRejections, updateImport } from "../../server/intake/imports.queries.ts";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -76,5 +78,22 @@ describe("purge-expired-auth job", () => {
     }
     expect(await database.db("sessions").where({ id_hash: "z".repeat(64) })).toHaveLength(0);
     await queue.close();
+  });
+});
+
+describe("purge-import-rejections job", () => {
+  it("deletes rejected rows of imports finished more than 30 days ago, and keeps recent ones", async () => {
+    const db = database.db;
+    const m = await makeMunicipality(db);
+    const now = new Date();
+    const old = await insertImport(db, { municipalityId: m.id, filename: "oud.csv", status: "done", sizeBytes: 1, uploadFile: null, createdByUserId: null });
+    const recent = await insertImport(db, { municipalityId: m.id, filename: "nieuw.csv", status: "done", sizeBytes: 1, uploadFile: null, createdByUserId: null });
+    await updateImport(db, old, { finishedAt: new Date(now.getTime() - 31 * 86_400_000) });
+    await updateImport(db, recent, { finishedAt: new Date(now.getTime() - 86_400_000) });
+    await insertRejections(db, old, [{ line: 2, column: "email", reason: "Het e-mailadres is geen geldig e-mailadres.", raw: "KTG-1;C-1;wmo" }]);
+    await insertRejections(db, recent, [{ line: 3, column: "email", reason: "Het e-mailadres is geen geldig e-mailadres.", raw: "KTG-2;C-2;wmo" }]);
+    expect(await purgeImportRejections(db, now)).toBe(1);
+    expect(await db("import_rejections").pluck("import_id")).toEqual([recent]);
+    expect(SCHEDULES.map((s) => s.name)).toContain("purge-import-rejections");
   });
 });
