@@ -26,8 +26,6 @@ export async function up(knex: Knex): Promise<void> {
     t.integer("questionnaire_version_id").notNullable().references("id").inTable("questionnaire_versions");
     // Jeugd: one invitation for the parents and one for the young person; Wmo: 'client'.
     t.string("audience", 20).notNullable();
-    t.string("token_hash", 64).notNullable().unique();
-    t.string("code_hash", 64).notNullable().unique();
     // email | sms | letter | phone
     t.string("channel", 10).notNullable();
     // planned | sent | completed | expired | opted_out | skipped
@@ -41,6 +39,27 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(["conversation_id", "audience"]);
     t.index(["municipality_id", "status"]);
     t.index(["client_id"]);
+  });
+
+  // The secrets that open an invitation: a link token per message sent (a reminder carries a new one, and
+  // older links keep working) and the paper code. Only SHA-256 hashes are stored.
+  await knex.schema.createTable("invitation_secrets", (t) => {
+    t.increments("id").primary();
+    t.integer("invitation_id").notNullable().references("id").inTable("invitations").onDelete("CASCADE");
+    // token | code
+    t.string("kind", 10).notNullable();
+    t.string("secret_hash", 64).notNullable().unique();
+    t.timestamp("created_at", { useTz: true }).notNullable();
+    t.index(["invitation_id"]);
+  });
+
+  // A municipality's choices per questionnaire: optional blocks switched off, its own questions.
+  await knex.schema.createTable("questionnaire_settings", (t) => {
+    t.integer("municipality_id").notNullable().references("id").inTable("municipalities").onDelete("CASCADE");
+    t.string("questionnaire", 40).notNullable();
+    t.text("customisation").notNullable();
+    t.timestamp("updated_at", { useTz: true }).notNullable();
+    t.primary(["municipality_id", "questionnaire"]);
   });
 
   await knex.schema.createTable("responses", (t) => {
@@ -75,6 +94,8 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn("callback_phone");
   });
   await knex.schema.dropTable("responses");
+  await knex.schema.dropTable("questionnaire_settings");
+  await knex.schema.dropTable("invitation_secrets");
   await knex.schema.dropTable("invitations");
   await knex.schema.dropTable("questionnaire_versions");
 }

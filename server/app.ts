@@ -16,6 +16,7 @@ import { apiRoutes } from "./intake/intake.routes.ts";
 import type { Logger } from "./logger.ts";
 import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { respondentRoutes } from "./respondent/respondent.routes.ts";
 import type { Mailer } from "./mail/mail.service.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
@@ -32,6 +33,12 @@ const packageVersion = (JSON.parse(readFileSync(path.join(packageRoot, "package.
 const VENDOR_FILES: Record<string, string> = {
   "/assets/nlds/design-tokens.css": packageFile("@utrecht", "design-tokens", "dist", "theme.css"),
   "/assets/nlds/components.css": packageFile("@utrecht", "component-library-css", "dist", "index.css"),
+  // SurveyJS, from node_modules only (no CDN). The fontless CSS: the normal one loads fonts from Google.
+  "/assets/survey/survey.core.min.js": packageFile("survey-core", "survey.core.min.js"),
+  "/assets/survey/dutch.min.js": packageFile("survey-core", "i18n", "dutch.min.js"),
+  "/assets/survey/contrast-light.min.js": packageFile("survey-core", "themes", "contrast-light.min.js"),
+  "/assets/survey/survey-js-ui.min.js": packageFile("survey-js-ui", "survey-js-ui.min.js"),
+  "/assets/survey/survey-core.fontless.min.css": packageFile("survey-core", "survey-core.fontless.min.css"),
 };
 
 export function createApp({ config, db, queue, logger, mailer }: AppDeps): Express {
@@ -75,7 +82,8 @@ export function createApp({ config, db, queue, logger, mailer }: AppDeps): Expre
 
   for (const [url, file] of Object.entries(VENDOR_FILES)) {
     app.get(url, (_req, res) => {
-      res.sendFile(file, { maxAge: "30d" });
+      // Versioned by ?v=<package version> in the pages, so a year-long cache is safe.
+      res.sendFile(file, { maxAge: "365d", immutable: true });
     });
   }
   app.use("/assets", express.static(publicDir, { maxAge: "1d", index: false, fallthrough: true }));
@@ -97,6 +105,7 @@ export function createApp({ config, db, queue, logger, mailer }: AppDeps): Expre
   app.use(municipalityRoutes(db));
   app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer }));
   app.use("/api/v1", apiRoutes({ db, config }));
+  app.use(respondentRoutes({ db, config }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -13,6 +13,15 @@ function toRow(row: { id: number; code: string; name: string; theme: unknown; cr
   return { id: row.id, code: row.code, name: row.name, theme: fromJson(row.theme) ?? {}, createdAt: fromDbTime(row.created_at)! };
 }
 
+export async function findMunicipalityById(db: Db, id: number): Promise<(MunicipalityRow & { phone: string | null; contactEmail: string | null }) | undefined> {
+  const row = await db("municipalities").select("id", "code", "name", "theme", "created_at", "phone", "contact_email").where({ id }).first();
+  return row ? { ...toRow(row), phone: row.phone ?? null, contactEmail: row.contact_email ?? null } : undefined;
+}
+
+export async function updateMunicipalityContact(db: Db, id: number, values: { phone: string | null; contactEmail: string | null }): Promise<void> {
+  await db("municipalities").where({ id }).update({ phone: values.phone, contact_email: values.contactEmail, updated_at: toDbTime(new Date()) });
+}
+
 export async function findMunicipalityByCode(db: Db, code: string): Promise<MunicipalityRow | undefined> {
   const row = await db("municipalities").select("id", "code", "name", "theme", "created_at").where({ code }).first();
   return row ? toRow(row) : undefined;

@@ -3,10 +3,25 @@ import { z } from "zod";
 import { recordAudit, type AuditEvent } from "../audit/audit.service.ts";
 import type { Db } from "../db.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
-import { findMunicipalityByCode, findOnlyMunicipality, insertMunicipality, type MunicipalityRow } from "./municipalities.queries.ts";
+import { findMunicipalityByCode, findMunicipalityById, findOnlyMunicipality, insertMunicipality, type MunicipalityRow } from "./municipalities.queries.ts";
 import { municipalityCodeSchema, themeSchema, type Theme } from "./municipalities.schema.ts";
 
-export type MunicipalityBranding = { code: string; name: string; logo: string | undefined; logoAlt: string };
+export type MunicipalityBranding = { code: string; name: string; logo: string | undefined; logoAlt: string; phone?: string | null; contactEmail?: string | null };
+
+/** Name, look and contact details of one municipality, for the pages its respondents see. */
+export async function getBrandingById(db: Db, id: number): Promise<MunicipalityBranding | undefined> {
+  const municipality = await findMunicipalityById(db, id);
+  if (!municipality) return undefined;
+  const theme = parseTheme(municipality.theme);
+  return {
+    code: municipality.code,
+    name: municipality.name,
+    logo: theme.logo,
+    logoAlt: theme.logoAlt ?? `Logo van gemeente ${municipality.name}`,
+    phone: municipality.phone,
+    contactEmail: municipality.contactEmail,
+  };
+}
 
 /** A stored theme that no longer validates (edited by hand) falls back to the default look. */
 export function parseTheme(value: unknown): Theme {

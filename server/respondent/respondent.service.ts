@@ -1,0 +1,195 @@
+// What a respondent can do with an invitation: open it (link token, paper code, or staff-assisted), load the
+// questionnaire with their progress, save progress, and complete it — once.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Db } from "../db.ts";
+import type { FieldProblem } from "../errors.ts";
+import { normalizeMobile } from "../intake/intake.normalize.ts";
+import { checkPaperCode, hashSecret, type CodeCheck } from "../invitations/codes.ts";
+import {
+  closeInvitation,
+  findInvitation,
+  findInvitationBySecret,
+  findQuestionnaireVersion,
+  markOpened,
+  type InvitationRow,
+} from "../invitations/invitations.queries.ts";
+import { validateAnswers } from "../surveys/validate-response.ts";
+import { findKnownPhone, findResponseOfInvitation, markCompleted, saveCallbackPhone, saveInProgress, type ResponseMode } from "./responses.queries.ts";
+
+/** The consent block's phone question: its answer is contact data and is stored with the contact data. */
+export const CALLBACK_PHONE_KEY = "contact_telefoon";
+export const LOCALES = ["nl", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export type Access = { invitation: InvitationRow; mode: ResponseMode; enteredByUserId: number | null };
+
+export type Opened = { kind: "ok"; access: Access } | { kind: "unknown" } | { kind: "expired" } | { kind: "completed" } | { kind: "opted_out" };
+
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{22}$/;
+
+async function stateOf(db: Db, invitation: InvitationRow, now: Date): Promise<Opened["kind"]> {
+  if (invitation.clientOptedOut || invitation.status === "opted_out") return "opted_out";
+  const response = await findResponseOfInvitation(db, invitation.id);
+  if (invitation.status === "completed" || response?.status === "completed") return "completed";
+  if (invitation.status === "expired" || invitation.expiresAt <= now) return "expired";
+  return "ok";
+}
+
+function modeOfChannel(channel: InvitationRow["channel"]): ResponseMode {
+  return channel === "sms" ? "sms" : channel === "letter" ? "code" : "online";
+}
+
+async function open(db: Db, invitation: InvitationRow | undefined, mode: ResponseMode, now: Date): Promise<Opened> {
+  if (!invitation) return { kind: "unknown" };
+  const state = await stateOf(db, invitation, now);
+  if (state !== "ok") return { kind: state } as Opened;
+  return { kind: "ok", access: { invitation, mode, enteredByUserId: null } };
+}
+
+export async function openWithToken(db: Db, token: string, now = new Date()): Promise<Opened> {
+  if (!TOKEN_FORMAT.test(token)) return { kind: "unknown" };
+  const invitation = await findInvitationBySecret(db, hashSecret(token), "token");
+  return open(db, invitation, invitation ? modeOfChannel(invitation.channel) : "online", now);
+}
+
+export type CodeOpened = Opened | { kind: "typo"; reason: Exclude<CodeCheck, { ok: true }>["reason"] };
+
+/** A typed paper code: a typo is caught by the check character before anything is looked up. */
+export async function openWithCode(db: Db, typed: string, now = new Date()): Promise<CodeOpened> {
+  const checked = checkPaperCode(typed);
+  if (!checked.ok) return { kind: "typo", reason: checked.reason };
+  return open(db, await findInvitationBySecret(db, hashSecret(checked.code), "code"), "code", now);
+}
+
+/** Staff-assisted entry (phone interview, typed-in paper form) for an invitation of the staff member's municipality. */
+export async function openForStaff(db: Db, invitation: InvitationRow, mode: "phone" | "paper", userId: number, now = new Date()): Promise<Opened> {
+  const state = await stateOf(db, invitation, now);
+  if (state !== "ok") return { kind: state } as Opened;
+  return { kind: "ok", access: { invitation, mode, enteredByUserId: userId } };
+}
+
+// --- code access keys ----------------------------------------------------------------------------------
+
+const CODE_ACCESS_HOURS = 12;
+
+/**
+ * After a correct paper code the respondent continues under an access key instead of the code itself: the
+ * invitation id and an expiry, signed with SESSION_SECRET. It works in the same routes as a link token.
+ */
+export function signCodeAccess(secret: string, invitationId: number, now = new Date()): string {
+  const expires = Math.floor(now.getTime() / 1000) + CODE_ACCESS_HOURS * 3600;
+  const body = `c.${invitationId}.${expires}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url").slice(0, 32)}`;
+}
+
+export async function openWithCodeAccess(db: Db, secret: string, key: string, now = new Date()): Promise<Opened> {
+  const match = /^c\.(\d{1,10})\.(\d{10})\.([A-Za-z0-9_-]{32})$/.exec(key);
+  if (!match) return { kind: "unknown" };
+  const body = `c.${match[1]}.${match[2]}`;
+  const expected = Buffer.from(createHmac("sha256", secret).update(body).digest("base64url").slice(0, 32));
+  const given = Buffer.from(match[3]!);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { kind: "unknown" };
+  if (Number(match[2]) * 1000 <= now.getTime()) return { kind: "expired" };
+  return open(db, await findInvitation(db, Number(match[1])), "code", now);
+}
+
+export function isCodeAccessKey(value: string): boolean {
+  return value.startsWith("c.");
+}
+
+// --- the questionnaire and the answers --------------------------------------------------------------------
+
+export type SurveyState = {
+  definition: unknown;
+  answers: Record<string, unknown>;
+  currentPage: number;
+  locale: Locale;
+  variables: { telefoon_bekend: boolean };
+};
+
+async function definitionOf(db: Db, invitation: InvitationRow): Promise<unknown> {
+  const version = await findQuestionnaireVersion(db, invitation.questionnaireVersionId);
+  if (!version) throw new Error(`questionnaire version ${invitation.questionnaireVersionId} missing`);
+  return version.definition;
+}
+
+async function variablesOf(db: Db, invitation: InvitationRow) {
+  return { telefoon_bekend: await findKnownPhone(db, invitation.clientId) };
+}
+
+export async function loadSurvey(db: Db, access: Access, now = new Date()): Promise<SurveyState> {
+  await markOpened(db, access.invitation.id, now);
+  const response = await findResponseOfInvitation(db, access.invitation.id);
+  return {
+    definition: await definitionOf(db, access.invitation),
+    answers: response?.answers ?? {},
+    currentPage: response?.currentPage ?? 0,
+    locale: response?.locale === "en" ? "en" : "nl",
+    variables: await variablesOf(db, access.invitation),
+  };
+}
+
+export type Submission = { answers: unknown; currentPage?: unknown; locale?: unknown };
+
+export type SaveResult = { kind: "saved" } | { kind: "closed" } | { kind: "invalid"; problems: FieldProblem[] };
+export type CompleteResult = { kind: "completed" } | { kind: "already-completed" } | { kind: "invalid"; problems: FieldProblem[] };
+
+function pageOf(value: unknown): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 100 ? value : 0;
+}
+
+function localeOf(value: unknown): Locale {
+  return value === "en" ? "en" : "nl";
+}
+
+async function validate(db: Db, access: Access, answers: unknown, complete: boolean) {
+  return validateAnswers(await definitionOf(db, access.invitation), answers, { complete, variables: await variablesOf(db, access.invitation) });
+}
+
+function write(access: Access, answers: Record<string, unknown>, submission: Submission) {
+  return {
+    municipalityId: access.invitation.municipalityId,
+    invitationId: access.invitation.id,
+    questionnaireVersionId: access.invitation.questionnaireVersionId,
+    mode: access.mode,
+    answers,
+    currentPage: pageOf(submission.currentPage),
+    locale: localeOf(submission.locale),
+    enteredByUserId: access.enteredByUserId,
+  };
+}
+
+/** Saves what the respondent has so far; invalid answers are refused whole (422), nothing partial is stored. */
+export async function saveProgress(db: Db, access: Access, submission: Submission, now = new Date()): Promise<SaveResult> {
+  const checked = await validate(db, access, submission.answers, false);
+  if (!checked.ok) return { kind: "invalid", problems: checked.problems };
+  const { [CALLBACK_PHONE_KEY]: _phone, ...answers } = checked.answers;
+  // The phone number is only kept on completion; until then it stays in the respondent's browser.
+  return (await saveInProgress(db, write(access, answers, submission), now)) ? { kind: "saved" } : { kind: "closed" };
+}
+
+/**
+ * Completes once. A double click, a retried request or a second tab gets "already-completed" and changes
+ * nothing. The callback number leaves the answers and goes to the client's contact data.
+ */
+export async function completeResponse(db: Db, access: Access, submission: Submission, now = new Date()): Promise<CompleteResult> {
+  const existing = await findResponseOfInvitation(db, access.invitation.id);
+  if (existing?.status === "completed") return { kind: "already-completed" };
+  const checked = await validate(db, access, submission.answers, true);
+  if (!checked.ok) return { kind: "invalid", problems: checked.problems };
+  const { [CALLBACK_PHONE_KEY]: phone, ...answers } = checked.answers;
+  let callback: string | undefined;
+  if (typeof phone === "string" && phone.trim() !== "") {
+    const normalized = normalizeMobile(phone);
+    // Landlines are fine to call back; keep what was typed when it is not a Dutch mobile number.
+    callback = normalized.ok ? normalized.value : phone.trim().slice(0, 20);
+  }
+  const first = await db.transaction(async (trx) => {
+    const done = await markCompleted(trx, write(access, answers, submission), now);
+    if (!done) return false;
+    if (callback) await saveCallbackPhone(trx, access.invitation.clientId, callback, now);
+    await closeInvitation(trx, access.invitation.id, "completed", now);
+    return true;
+  });
+  return first ? { kind: "completed" } : { kind: "already-completed" };
+}
