@@ -22,8 +22,9 @@ import { csrfProtection } from "./middleware/csrf.ts";
 import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
 import { packageFile, packageRoot, publicDir, viewsDir } from "./paths.ts";
 import { createStaffRouter } from "./staff/staff.routes.ts";
+import type { SurveyCatalog } from "./surveys/surveys.loader.ts";
 
-export type AppDeps = { config: Config; db: Db; queue: JobQueue; logger: Logger; mailer: Mailer };
+export type AppDeps = { config: Config; db: Db; queue: JobQueue; logger: Logger; mailer: Mailer; catalog: SurveyCatalog };
 
 const dateTimeFormat = new Intl.DateTimeFormat("nl-NL", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Amsterdam" });
 
@@ -41,7 +42,7 @@ const VENDOR_FILES: Record<string, string> = {
   "/assets/survey/survey-core.fontless.min.css": packageFile("survey-core", "survey-core.fontless.min.css"),
 };
 
-export function createApp({ config, db, queue, logger, mailer }: AppDeps): Express {
+export function createApp({ config, db, queue, logger, mailer, catalog }: AppDeps): Express {
   const app = express();
   app.set("views", viewsDir);
   app.set("view engine", "ejs");
@@ -103,7 +104,7 @@ export function createApp({ config, db, queue, logger, mailer }: AppDeps): Expre
   app.use(healthRoutes(db, queue));
   app.use(homeRoutes(db));
   app.use(municipalityRoutes(db));
-  app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer }));
+  app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer, catalog }));
   app.use("/api/v1", apiRoutes({ db, config }));
   app.use(respondentRoutes({ db, config }));
 

@@ -7,6 +7,7 @@ import { RedisUnavailableError } from "../jobs/queue.ts";
 import { apiKeyCommand, CommandError, municipalityCommand, userCommand } from "./cli.admin.ts";
 import { importCommand } from "./cli.import.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
+import { SurveyDefinitionError } from "./surveys/surveys.loader.ts";
 
 const USAGE = `Gebruik: luisterpost <opdracht> [opties]
 
@@ -37,6 +38,7 @@ function isExpected(err: unknown): err is Error {
     err instanceof RedisUnavailableError ||
     err instanceof StartupError ||
     err instanceof CommandError ||
+    err instanceof SurveyDefinitionError ||
     err instanceof UsageError
   );
 }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from "./config.ts";
 import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMailer, type Mailer } from "./mail/mail.service.ts";
+import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
 
 export type Role = "serve" | "web" | "worker";
 
@@ -59,6 +60,9 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
     );
   }
   const logger = createLogger(config);
+  // Refuses to start, listing every problem, when a questionnaire definition is broken or the ten standard
+  // Wmo questions were changed.
+  const catalog = loadSurveyCatalog();
   const db = await openDatabase(config);
   let queue: JobQueue | undefined;
   let mailer: Mailer | undefined;
@@ -77,7 +81,7 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
 
     let server: Server | undefined;
     if (role !== "worker") {
-      server = await listen(createApp({ config, db, queue, logger, mailer }), config.port);
+      server = await listen(createApp({ config, db, queue, logger, mailer, catalog }), config.port);
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       logger.info({ role, port, database: config.database.client, queue: queue.driver }, `Luisterpost luistert op http://localhost:${port}`);

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = {
   "membership.role_changed": "Rol gewijzigd",
   "membership.removed": "Toegang ingetrokken",
   "municipality.created": "Gemeente toegevoegd",
+  "questionnaire.customised": "Vragenlijst aangepast",
   "apikey.created": "API-sleutel gemaakt",
   "apikey.revoked": "API-sleutel ingetrokken",
   "contact.viewed": "Contactgegevens bekeken",

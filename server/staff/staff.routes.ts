@@ -14,8 +14,10 @@ import { registerOutboxRoutes } from "../mail/outbox.routes.ts";
 import { registerConversationRoutes } from "../intake/conversations.routes.ts";
 import { registerImportRoutes } from "../intake/imports.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
+import { registerQuestionnaireRoutes } from "../surveys/questionnaires.routes.ts";
+import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 
-export type StaffDeps = { db: Db; config: Config; mailer: Mailer };
+export type StaffDeps = { db: Db; config: Config; mailer: Mailer; catalog: SurveyCatalog };
 
 export function createStaffRouter(deps: StaffDeps): Router {
   const router = Router();
@@ -43,6 +45,7 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerAuditRoutes(router, deps);
   registerOutboxRoutes(router, deps);
   registerConversationRoutes(router, deps);
+  registerQuestionnaireRoutes(router, deps);
   registerImportRoutes(router, deps);
   return router;
 }

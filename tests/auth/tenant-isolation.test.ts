@@ -81,7 +81,7 @@ const ROW_KINDS: Record<string, RowKind> = {
   "imports/:id": "import",
 };
 type RowKind = "user" | "key" | "message" | "client" | "import";
-const NOT_ROWS = new Set(["code", "token"]);
+const NOT_ROWS = new Set(["code", "token", "questionnaire"]);
 
 /** Each parameter of a path with the kind of row it names (undefined: a kind the walk has no rows of). */
 function rowParamsOf(path: string): Array<{ name: string; kind: RowKind | undefined }> {
@@ -320,6 +320,8 @@ describe("tenant isolation across every staff route", () => {
         const prefix = before ?? "";
         if (name === "code") return `${prefix}${code}`;
         if (name === "token") return `${prefix}onbekend${Math.random().toString(36).slice(2)}`;
+        // A questionnaire is named, not a row: every municipality has its own settings for "wmo".
+        if (name === "questionnaire") return `${prefix}wmo`;
         const kind = ROW_KINDS[`${prefix}:${name}`];
         if (kind) return `${prefix}${(rowsOf === "A" ? aRows : bRows)[kind]}`;
         unknownParams.add(`${prefix}:${name}`);

@@ -16,6 +16,7 @@ import { createApp } from "../../server/app.ts";
 import { loadConfig, parseDatabaseUrl } from "../../server/config.ts";
 import { createDb, toBool, type Db } from "../../server/db.ts";
 import { createMailer } from "../../server/mail/mail.service.ts";
+import { loadSurveyCatalog } from "../../server/surveys/surveys.loader.ts";
 import { captureLogger } from "../helpers/app.ts";
 import { submitForm } from "../helpers/staff.ts";
 
@@ -157,7 +158,7 @@ describe("luisterpost municipality / user / apikey", { timeout: 120_000 }, () =>
     const queue = createQueue({ logger });
     const mailer = createMailer({ config, db, logger });
     try {
-      const app = createApp({ config, db, queue, logger, mailer });
+      const app = createApp({ config, db, queue, logger, mailer, catalog: loadSurveyCatalog() });
       const agent = request.agent(app);
       const login = await submitForm(agent, "/staff/login", "/staff/login", { email: "beheer@example.test", password: STRONG_PASSWORD });
       expect(login.status, login.text).toBe(303);

@@ -10,6 +10,7 @@ import { createApp } from "../../server/app.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { createLogger, type Logger } from "../../server/logger.ts";
 import { createMailer, type Mailer } from "../../server/mail/mail.service.ts";
+import { loadSurveyCatalog, type SurveyCatalog } from "../../server/surveys/surveys.loader.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export type TestApp = {
@@ -18,6 +19,7 @@ export type TestApp = {
   database: TestDatabase;
   queue: JobQueue;
   mailer: Mailer;
+  catalog: SurveyCatalog;
   logger: Logger;
   /** Every log line written so far, parsed. */
   logs(): Array<Record<string, unknown>>;
@@ -41,13 +43,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const { logger, lines } = captureLogger(config);
   const queue = createQueue({ logger });
   const mailer = createMailer({ config, db: database.db, logger });
-  const app = createApp({ config, db: database.db, queue, logger, mailer });
+  const catalog = loadSurveyCatalog();
+  const app = createApp({ config, db: database.db, queue, logger, mailer, catalog });
   return {
     app,
     config,
     database,
     queue,
     mailer,
+    catalog,
     logger,
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
