@@ -9,6 +9,8 @@ import { HttpError } from "./errors.ts";
 import { findMunicipalityByCode } from "./municipalities/municipalities.queries.ts";
 import { createMunicipality } from "./municipalities/municipalities.service.ts";
 import { openDatabase } from "./runtime.ts";
+import { createDemo, DemoRefusedError, describeDemo } from "./demo/demo.service.ts";
+import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
 
 const CLI_ACTOR: Actor = { actor: "cli", actorUserId: null, ip: null, requestId: null, name: "De beheerder" };
 
@@ -113,5 +115,18 @@ export async function apiKeyCommand(args: string[]): Promise<void> {
     const { key } = await createApiKey(db, municipality.id, values.name ?? "Aangemaakt via de opdrachtregel", CLI_ACTOR).catch(explain);
     say(`API-sleutel voor ${municipality.name} gemaakt. Bewaar hem nu: hij wordt niet nog eens getoond.`);
     out(key);
+  });
+}
+
+export async function demoCommand(args: string[]): Promise<void> {
+  if (args.length > 0) throw new CommandError("Gebruik: luisterpost demo");
+  await withDatabase(async (db, config) => {
+    try {
+      const summary = await createDemo(db, config, loadSurveyCatalog());
+      out(describeDemo(summary, config.baseUrl));
+    } catch (err) {
+      if (err instanceof DemoRefusedError) throw new CommandError(err.message);
+      throw err;
+    }
   });
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.ts";
 import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
 import { RedisUnavailableError } from "../jobs/queue.ts";
-import { apiKeyCommand, CommandError, municipalityCommand, userCommand } from "./cli.admin.ts";
+import { apiKeyCommand, CommandError, demoCommand, municipalityCommand, userCommand } from "./cli.admin.ts";
 import { importCommand } from "./cli.import.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
 import { SurveyDefinitionError } from "./surveys/surveys.loader.ts";
@@ -21,6 +21,7 @@ Opdrachten:
   user add --email E --role admin|interviewer|reader|data-entry [--municipality CODE] [--name NAAM] [--password-stdin] [--json]
              maak een account; zonder --municipality en met --role admin een platformbeheerder;
              zonder --password-stdin komt er een link om een wachtwoord te kiezen op stdout
+  demo       vul een lege database met demo-gemeente Voorbeeldstad (niet in productie)
   apikey create --municipality CODE [--name NAAM]
              maak een API-sleutel voor het zaaksysteem; de sleutel staat alleen op stdout
   import conversations BESTAND --municipality CODE [--json]
@@ -52,6 +53,7 @@ function say(message: string): void {
 async function runServer(role: Role): Promise<void> {
   const runtime = await startRuntime(role);
   exitOnSignals(runtime);
+  await runtime.afterStart();
 }
 
 async function runMigrate(args: string[]): Promise<void> {
@@ -83,6 +85,8 @@ async function main(argv: string[]): Promise<void> {
       return userCommand(rest);
     case "apikey":
       return apiKeyCommand(rest);
+    case "demo":
+      return demoCommand(rest);
     case "import":
       return importCommand(rest);
     case undefined:

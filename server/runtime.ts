@@ -9,6 +9,7 @@ import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./d
 import { createLogger, type Logger } from "./logger.ts";
 import { createMailer, type Mailer } from "./mail/mail.service.ts";
 import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
+import { createDemo, describeDemo, isEmpty } from "./demo/demo.service.ts";
 
 export type Role = "serve" | "web" | "worker";
 
@@ -18,6 +19,8 @@ export type Runtime = {
   queue: JobQueue;
   logger: Logger;
   server: Server | undefined;
+  /** Work after start-up (the demo on a first start); shutdown waits for it. */
+  afterStart(): Promise<void>;
   shutdown(reason: string): Promise<void>;
 };
 
@@ -85,10 +88,16 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       logger.info({ role, port, database: config.database.client, queue: queue.driver }, `Luisterpost luistert op http://localhost:${port}`);
+
     } else {
       logger.info({ role, database: config.database.client, queue: queue.driver }, "Luisterpost worker draait");
     }
-    return makeRuntime(config, db, queue, mailer, logger, server);
+    // The first `npm start` outside production shows a filled platform instead of an empty one.
+    const firstStart = async () => {
+      if (role !== "serve" || config.isProduction || !(await isEmpty(db))) return;
+      process.stderr.write(`\n${describeDemo(await createDemo(db, config, catalog), config.baseUrl)}\n\n`);
+    };
+    return makeRuntime(config, db, queue, mailer, logger, server, firstStart);
   } catch (err) {
     await queue?.close().catch(() => undefined);
     await mailer?.close().catch(() => undefined);
@@ -97,17 +106,31 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
   }
 }
 
-function makeRuntime(config: Config, db: Db, queue: JobQueue, mailer: Mailer, logger: Logger, server: Server | undefined): Runtime {
+function makeRuntime(
+  config: Config,
+  db: Db,
+  queue: JobQueue,
+  mailer: Mailer,
+  logger: Logger,
+  server: Server | undefined,
+  firstStart: () => Promise<void>,
+): Runtime {
   let stopping: Promise<void> | undefined;
+  let started: Promise<void> | undefined;
   const runtime: Runtime = {
     config,
     db,
     queue,
     logger,
     server,
+    afterStart() {
+      started ??= firstStart().catch((err: unknown) => logger.error({ err }, "first-start work failed"));
+      return started;
+    },
     shutdown(reason) {
       stopping ??= (async () => {
         logger.info({ reason }, "shutting down");
+        await started;
         const serverClosed = server
           ? new Promise<void>((resolve) => {
               // Stop accepting connections; requests in flight finish, idle keep-alive sockets close now.
