@@ -15,6 +15,7 @@ import { homeRoutes } from "./home/home.routes.ts";
 import { apiRoutes } from "./intake/intake.routes.ts";
 import type { Logger } from "./logger.ts";
 import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
+import { precompressed } from "./middleware/precompressed.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { respondentRoutes } from "./respondent/respondent.routes.ts";
 import type { Mailer } from "./mail/mail.service.ts";
@@ -82,10 +83,8 @@ export function createApp({ config, db, queue, logger, mailer, catalog }: AppDep
   app.use(compression());
 
   for (const [url, file] of Object.entries(VENDOR_FILES)) {
-    app.get(url, (_req, res) => {
-      // Versioned by ?v=<package version> in the pages, so a year-long cache is safe.
-      res.sendFile(file, { maxAge: "365d", immutable: true });
-    });
+    // Versioned by ?v=<package version> in the pages, so a year-long cache is safe.
+    app.get(url, precompressed(file));
   }
   app.use("/assets", express.static(publicDir, { maxAge: "1d", index: false, fallthrough: true }));
 

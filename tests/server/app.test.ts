@@ -157,6 +157,39 @@ describe("static files", () => {
     expect(tokens.text).toContain(".utrecht-theme");
   });
 
+  it("serves SurveyJS precompressed (brotli, gzip) with a year-long cache and ETag revalidation", async () => {
+    const { readFileSync } = await import("node:fs");
+    const http = await import("node:http");
+    const { brotliDecompressSync, gunzipSync } = await import("node:zlib");
+    const original = readFileSync("node_modules/survey-core/survey.core.min.js");
+    const server = t.app.listen(0);
+    const port = (server.address() as { port: number }).port;
+    // Raw HTTP: client libraries would decompress the body themselves.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port, path: "/assets/survey/survey.core.min.js?v=1", headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    try {
+      const br = await get({ "Accept-Encoding": "br, gzip" });
+      expect(br.status).toBe(200);
+      expect(br.headers["content-encoding"]).toBe("br");
+      expect(br.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+      expect(br.body.length).toBeLessThan(original.length / 3);
+      const gz = await get({ "Accept-Encoding": "gzip" });
+      expect(gz.headers["content-encoding"]).toBe("gzip");
+      expect(gunzipSync(gz.body).equals(original)).toBe(true);
+      const again = await get({ "Accept-Encoding": "br", "If-None-Match": String(br.headers.etag) });
+      expect(again.status).toBe(304);
+    } finally {
+      server.close();
+    }
+  });
+
   it("exposes nothing else from the package", async () => {
     for (const url of ["/node_modules/@utrecht/component-library-css/package.json", "/assets/../package.json", "/assets/nlds/", "/package.json"]) {
       expect((await request(t.app).get(url)).status, url).toBe(404);
