@@ -6,6 +6,7 @@ import path from "node:path";
 import { packageRoot } from "../server/paths.ts";
 import { benchHttp, type HttpResult } from "./http.bench.ts";
 import { benchImport, type ImportBenchResult } from "./import.bench.ts";
+import { benchPageWeight, pageWeightTable } from "./page-weight.bench.ts";
 import { benchQueue, type QueueResult } from "./queue.bench.ts";
 
 function machine(): string {
@@ -44,6 +45,8 @@ async function main() {
   const http = await benchHttp();
   process.stderr.write("CSV import…\n");
   const csvImport = await benchImport();
+  process.stderr.write("Respondent page weight…\n");
+  const pageWeight = await benchPageWeight();
 
   const doc = `# Benchmarks
 
@@ -75,6 +78,17 @@ own so that the peak resident memory is the importer's. The file is never held i
 registered 500 per transaction. Only this part: \`npx tsx bench/import.bench.ts\`.
 
 ${importTable(csvImport)}
+
+## Respondent page weight
+
+The questionnaire page (\`/s/<token>\`, Wmo questionnaire, phone-sized window) in Chromium, counted with the
+DevTools protocol (\`Network.loadingFinished\` encodedDataLength: compressed bodies plus headers, everything the
+page loads, including \`survey.json\`). First load: a fresh browser context with an empty cache. Repeat visit:
+the same link opened again in the same browser; the versioned files (\`?v=\`) come from its cache. Targets
+(issue 5): at most 450 kB on the first load, under 20 kB on a repeat visit (1 kB = 1,000 bytes). Only this
+part: \`npx tsx bench/page-weight.bench.ts\`.
+
+${pageWeightTable(pageWeight)}
 `;
   writeFileSync(path.join(packageRoot, "docs", "benchmarks.md"), doc);
   process.stdout.write(doc);

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = {
   "contact.viewed": "Contactgegevens bekeken",
   "export.downloaded": "Export gedownload",
   "report.downloaded": "Rapport gedownload",
+  "response.entered": "Antwoorden ingevoerd namens cliënt",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -39,7 +39,8 @@ export function precompressed(file: string): RequestHandler {
       res.status(304).end();
       return;
     }
-    const encoding = req.acceptsEncodings("br", "gzip", "identity");
+    // Our preference, not the browser's order: Chromium lists "gzip, deflate, br, zstd" but takes brotli.
+    const encoding = req.acceptsEncodings("br") ? "br" : req.acceptsEncodings("gzip") ? "gzip" : "identity";
     if (encoding === "br") res.set("Content-Encoding", "br").send(v.br);
     else if (encoding === "gzip") res.set("Content-Encoding", "gzip").send(v.gzip);
     else res.send(v.raw);

@@ -1,12 +1,12 @@
 // The respondent's pages: /s/:key (a link token, or the access key after a paper code) and /code.
 // The questionnaire page loads its state from survey.json and saves through progress and complete.
 import express, { Router, type Request, type Response } from "express";
-import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import { HttpError, tooManyRequests } from "../errors.ts";
 import { param } from "../middleware/params.ts";
 import { getBrandingById } from "../municipalities/municipalities.service.ts";
+import { readWindow } from "../ratelimit/ratelimit.queries.ts";
 import { consume, type Limit } from "../ratelimit/ratelimit.service.ts";
 import {
   completeResponse,
@@ -17,6 +17,7 @@ import {
   openWithToken,
   saveProgress,
   signCodeAccess,
+  submissionOf,
   type Access,
   type Opened,
 } from "./respondent.service.ts";
@@ -27,13 +28,18 @@ export const RESPONDENT_LIMITS = {
   wrongTokens: { bucket: "token-ip", max: 100, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
-const submissionSchema = z.object({ answers: z.unknown(), currentPage: z.unknown().optional(), locale: z.unknown().optional() });
-
 const UNAVAILABLE_STATUS: Record<Exclude<Opened["kind"], "ok" | "completed">, number> = { unknown: 404, expired: 410, opted_out: 410 };
 
 async function resolve(db: Db, config: Config, req: Request): Promise<Opened> {
   const key = param(req, "key");
   return isCodeAccessKey(key) ? openWithCodeAccess(db, config.sessionSecret, key) : openWithToken(db, key);
+}
+
+/** Whether the key has used up its hits in the current window (without counting one more). */
+async function limitReached(db: Db, limit: Limit, key: string, at = new Date()): Promise<boolean> {
+  const seconds = Math.floor(at.getTime() / 1000);
+  const window = await readWindow(db, limit.bucket, key, seconds - (seconds % limit.windowSeconds));
+  return (window?.hits ?? 0) >= limit.max;
 }
 
 function unprocessable(problems: Array<{ field: string; message: string }>): HttpError {
@@ -52,6 +58,7 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
       return opened.access;
     }
     if (opened.kind === "unknown" && !(await consume(db, RESPONDENT_LIMITS.wrongTokens, req.ip ?? "unknown"))) throw tooManyRequests();
+    if (opened.kind !== "unknown" && opened.municipalityId) res.locals.municipality = await getBrandingById(db, opened.municipalityId);
     if (asJson) {
       const status = opened.kind === "completed" ? 409 : UNAVAILABLE_STATUS[opened.kind];
       throw new HttpError(status, opened.kind, opened.kind === "completed" ? "Deze vragenlijst is al ingevuld. Dank u wel!" : "Deze link werkt niet (meer).");
@@ -79,7 +86,7 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
 
   router.post("/s/:key/progress", async (req, res) => {
     const access = await accessOr(req, res, true);
-    const result = await saveProgress(db, access!, submissionSchema.parse(req.body ?? {}));
+    const result = await saveProgress(db, access!, submissionOf(req.body));
     if (result.kind === "invalid") throw unprocessable(result.problems);
     if (result.kind === "closed") throw new HttpError(409, "completed", "Deze vragenlijst is al ingevuld. Dank u wel!");
     res.status(204).end();
@@ -87,7 +94,7 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
 
   router.post("/s/:key/complete", async (req, res) => {
     const access = await accessOr(req, res, true);
-    const result = await completeResponse(db, access!, submissionSchema.parse(req.body ?? {}));
+    const result = await completeResponse(db, access!, submissionOf(req.body));
     if (result.kind === "invalid") throw unprocessable(result.problems);
     res.json({ status: "completed", thanks: `${req.baseUrl}/s/${encodeURIComponent(param(req, "key"))}` });
   });
@@ -106,21 +113,25 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
 
   router.post("/code", async (req, res) => {
     const typed = typeof (req.body as { code?: unknown })?.code === "string" ? String((req.body as { code: string }).code).slice(0, 40) : "";
+    const limited = () =>
+      res.status(429).render("respondent/code", {
+        title: "Code invullen",
+        code: typed,
+        error: "U heeft te vaak een code geprobeerd. Probeer het over een uur opnieuw, of bel uw gemeente.",
+      });
+    // Once an address has used up its wrong codes, nothing is looked up any more: otherwise guessing could go
+    // on, with every wrong guess answered 429 and a right one still let through.
+    if (await limitReached(db, RESPONDENT_LIMITS.wrongCodes, req.ip ?? "unknown")) return limited();
     const opened = await openWithCode(db, typed);
     if (opened.kind === "ok") {
       return res.redirect(303, `/s/${signCodeAccess(config.sessionSecret, opened.access.invitation.id)}`);
     }
     if (opened.kind === "typo" || opened.kind === "unknown") {
-      if (!(await consume(db, RESPONDENT_LIMITS.wrongCodes, req.ip ?? "unknown"))) {
-        return res.status(429).render("respondent/code", {
-          title: "Code invullen",
-          code: typed,
-          error: "U heeft te vaak een code geprobeerd. Probeer het over een uur opnieuw, of bel uw gemeente.",
-        });
-      }
+      if (!(await consume(db, RESPONDENT_LIMITS.wrongCodes, req.ip ?? "unknown"))) return limited();
       const message = CODE_MESSAGES[opened.kind === "typo" ? opened.reason : "unknown"]!;
       return res.status(opened.kind === "typo" ? 400 : 404).render("respondent/code", { title: "Code invullen", code: typed, error: message });
     }
+    if (opened.municipalityId) res.locals.municipality = await getBrandingById(db, opened.municipalityId);
     if (opened.kind === "completed") return res.render("respondent/thanks", { title: "Dank u wel", already: true });
     res.status(410).render("respondent/unavailable", { title: "Deze code werkt niet meer", reason: opened.kind });
   });

@@ -23,7 +23,9 @@ export type Locale = (typeof LOCALES)[number];
 
 export type Access = { invitation: InvitationRow; mode: ResponseMode; enteredByUserId: number | null };
 
-export type Opened = { kind: "ok"; access: Access } | { kind: "unknown" } | { kind: "expired" } | { kind: "completed" } | { kind: "opted_out" };
+/** Why an invitation cannot be opened; with the municipality when the invitation is known (its phone number goes on the page). */
+export type Closed = { kind: "expired" | "completed" | "opted_out"; municipalityId?: number };
+export type Opened = { kind: "ok"; access: Access } | { kind: "unknown" } | Closed;
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{22}$/;
 
@@ -42,7 +44,7 @@ function modeOfChannel(channel: InvitationRow["channel"]): ResponseMode {
 async function open(db: Db, invitation: InvitationRow | undefined, mode: ResponseMode, now: Date): Promise<Opened> {
   if (!invitation) return { kind: "unknown" };
   const state = await stateOf(db, invitation, now);
-  if (state !== "ok") return { kind: state } as Opened;
+  if (state !== "ok") return { kind: state, municipalityId: invitation.municipalityId } as Closed;
   return { kind: "ok", access: { invitation, mode, enteredByUserId: null } };
 }
 
@@ -64,7 +66,7 @@ export async function openWithCode(db: Db, typed: string, now = new Date()): Pro
 /** Staff-assisted entry (phone interview, typed-in paper form) for an invitation of the staff member's municipality. */
 export async function openForStaff(db: Db, invitation: InvitationRow, mode: "phone" | "paper", userId: number, now = new Date()): Promise<Opened> {
   const state = await stateOf(db, invitation, now);
-  if (state !== "ok") return { kind: state } as Opened;
+  if (state !== "ok") return { kind: state, municipalityId: invitation.municipalityId } as Closed;
   return { kind: "ok", access: { invitation, mode, enteredByUserId: userId } };
 }
 
@@ -89,8 +91,12 @@ export async function openWithCodeAccess(db: Db, secret: string, key: string, no
   const expected = Buffer.from(createHmac("sha256", secret).update(body).digest("base64url").slice(0, 32));
   const given = Buffer.from(match[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { kind: "unknown" };
-  if (Number(match[2]) * 1000 <= now.getTime()) return { kind: "expired" };
-  return open(db, await findInvitation(db, Number(match[1])), "code", now);
+  const invitation = await findInvitation(db, Number(match[1]));
+  const opened = await open(db, invitation, "code", now);
+  // Only the access key's 12 hours have run out, not the invitation: "unknown" sends the respondent back to
+  // /code to type the code again (the "expired" page would wrongly say the questionnaire is closed).
+  if (Number(match[2]) * 1000 <= now.getTime() && opened.kind === "ok") return { kind: "unknown" };
+  return opened;
 }
 
 export function isCodeAccessKey(value: string): boolean {
@@ -118,7 +124,8 @@ async function variablesOf(db: Db, invitation: InvitationRow) {
 }
 
 export async function loadSurvey(db: Db, access: Access, now = new Date()): Promise<SurveyState> {
-  await markOpened(db, access.invitation.id, now);
+  // "Opened" is the client's own step (a link or code used); staff opening the form for entry is not.
+  if (access.enteredByUserId === null) await markOpened(db, access.invitation.id, now);
   const response = await findResponseOfInvitation(db, access.invitation.id);
   return {
     definition: await definitionOf(db, access.invitation),
@@ -130,6 +137,16 @@ export async function loadSurvey(db: Db, access: Access, now = new Date()): Prom
 }
 
 export type Submission = { answers: unknown; currentPage?: unknown; locale?: unknown };
+
+/**
+ * What the page sent, whatever it is: a body that is not an object, or has no `answers`, becomes a
+ * submission without answers, which validation refuses with 422 (never a 500).
+ */
+export function submissionOf(body: unknown): Submission {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { answers: undefined };
+  const { answers, currentPage, locale } = body as Record<string, unknown>;
+  return { answers, currentPage, locale };
+}
 
 export type SaveResult = { kind: "saved" } | { kind: "closed" } | { kind: "invalid"; problems: FieldProblem[] };
 export type CompleteResult = { kind: "completed" } | { kind: "already-completed" } | { kind: "invalid"; problems: FieldProblem[] };

@@ -14,6 +14,7 @@ import { registerOutboxRoutes } from "../mail/outbox.routes.ts";
 import { registerConversationRoutes } from "../intake/conversations.routes.ts";
 import { registerImportRoutes } from "../intake/imports.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
+import { registerStaffEntryRoutes } from "../respondent/staff-entry.routes.ts";
 import { registerQuestionnaireRoutes } from "../surveys/questionnaires.routes.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 
@@ -47,5 +48,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerConversationRoutes(router, deps);
   registerQuestionnaireRoutes(router, deps);
   registerImportRoutes(router, deps);
+  registerStaffEntryRoutes(router, deps);
   return router;
 }

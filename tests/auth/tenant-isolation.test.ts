@@ -17,6 +17,7 @@ import type { Access } from "../../server/auth/auth.types.ts";
 import { validateConversation } from "../../server/intake/intake.schema.ts";
 import { fingerprintKey, registerConversations } from "../../server/intake/intake.service.ts";
 import { insertImport } from "../../server/intake/imports.queries.ts";
+import { createInvitation } from "../../server/invitations/invitations.service.ts";
 import { insertOutboxMessage } from "../../server/mail/mail.queries.ts";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -79,8 +80,9 @@ const ROW_KINDS: Record<string, RowKind> = {
   "outbox/:id": "message",
   "clients/:clientId": "client",
   "imports/:id": "import",
+  "invitations/:invitationId": "invitation",
 };
-type RowKind = "user" | "key" | "message" | "client" | "import";
+type RowKind = "user" | "key" | "message" | "client" | "import" | "invitation";
 const NOT_ROWS = new Set(["code", "token", "questionnaire"]);
 
 /** Each parameter of a path with the kind of row it names (undefined: a kind the walk has no rows of). */
@@ -139,6 +141,7 @@ describe("tenant isolation across every staff route", () => {
   let bOutboxId: number;
   let bClientId: number;
   let bImportId: number;
+  let bInvitationId: number;
   /** A's own rows of each kind, for the same routes with A's code: what a role of A may do with them. */
   let aRows: Record<RowKind, string>;
   let bRows: Record<RowKind, string>;
@@ -155,6 +158,8 @@ describe("tenant isolation across every staff route", () => {
       clients: await db()("clients").where({ municipality_id: b.id }).select("id", "external_id", "opted_out_at").orderBy("id"),
       contacts: await db()("client_contacts").where({ client_id: bClientId }).select("email", "street", "city"),
       outbox: await db()("dev_outbox").where({ municipality_id: b.id }).select("id", "recipient", "subject").orderBy("id"),
+      invitations: await db()("invitations").where({ municipality_id: b.id }).select("id", "status", "opened_at").orderBy("id"),
+      responses: await db()("responses").where({ municipality_id: b.id }).select("id", "status", "answers").orderBy("id"),
     };
   }
 
@@ -192,6 +197,13 @@ describe("tenant isolation across every staff route", () => {
     return (await db()("clients").where({ municipality_id: municipality.id, external_id: `CLIENT-${marker}` }).first("id")).id as number;
   }
 
+  /** An open invitation (Wmo questionnaire) for the client's conversation. */
+  async function inviteClient(municipality: MunicipalityRow, marker: string, clientId: number): Promise<number> {
+    const conversation = await db()("conversations").where({ municipality_id: municipality.id, external_id: `KTG-${marker}` }).first("id");
+    const made = await createInvitation(db(), t.catalog, { municipalityId: municipality.id, conversationId: conversation.id, clientId, questionnaire: "wmo", audience: "client", channel: "letter" });
+    return made.id;
+  }
+
   beforeAll(async () => {
     t = await createTestApp();
     routes = mountedStaffRouters(t.app).flatMap((layer) => routesOf(layer.handle.stack!, "/staff"));
@@ -210,7 +222,8 @@ describe("tenant isolation across every staff route", () => {
     const aOutbox = await insertOutboxMessage(db(), { channel: "email", municipalityId: a.id, category: "reminder", recipient: `klant.${aLower}@example.test`, bodyText: `Herinnering ${A_ADMIN}` });
     const aClientId = await registerClient(a, "Aclient", A_CONTACT);
     const aImport = await insertImport(db(), { municipalityId: a.id, filename: `export-${aLower}.csv`, status: "done", sizeBytes: 10, uploadFile: null, createdByUserId: null });
-    aRows = { user: String(aTarget.user.id), key: String(aKey.row.id), message: String(aOutbox.id), client: String(aClientId), import: String(aImport) };
+    const aInvitation = await inviteClient(a, "Aclient", aClientId);
+    aRows = { user: String(aTarget.user.id), key: String(aKey.row.id), message: String(aOutbox.id), client: String(aClientId), import: String(aImport), invitation: String(aInvitation) };
 
     // B's rows, each with its marker.
     const lower = B_ADMIN.toLowerCase();
@@ -232,7 +245,8 @@ describe("tenant isolation across every staff route", () => {
       })
     ).id;
     bImportId = await insertImport(db(), { municipalityId: b.id, filename: `gesprekken-${lower}.csv`, status: "done", sizeBytes: 10, uploadFile: null, createdByUserId: bAdmin.user.id });
-    bRows = { user: String(bAdmin.user.id), key: String(bKeyId), message: String(bOutboxId), client: String(bClientId), import: String(bImportId) };
+    bInvitationId = await inviteClient(b, B_CASE, bClientId);
+    bRows = { user: String(bAdmin.user.id), key: String(bKeyId), message: String(bOutboxId), client: String(bClientId), import: String(bImportId), invitation: String(bInvitationId) };
 
     // The walkers; they sign in when they start walking.
     const inA = (role: Role) => ({ memberships: [{ municipalityId: a.id, role }] });
@@ -454,6 +468,7 @@ describe("tenant isolation across every staff route", () => {
       message: [String(bOutboxId)],
       client: [String(bClientId)],
       import: [String(bImportId)],
+      invitation: [String(bInvitationId)],
     };
     const withRowOfB = routes.flatMap((route) => {
       const rowParams = rowParamsOf(route.path);

@@ -174,7 +174,8 @@ describe("static files", () => {
         }).on("error", reject);
       });
     try {
-      const br = await get({ "Accept-Encoding": "br, gzip" });
+      // In the order Chromium sends them: brotli must still win.
+      const br = await get({ "Accept-Encoding": "gzip, deflate, br, zstd" });
       expect(br.status).toBe(200);
       expect(br.headers["content-encoding"]).toBe("br");
       expect(br.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
