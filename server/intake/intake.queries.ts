@@ -1,7 +1,7 @@
 // The only place that runs knex against clients, client_contacts and conversations.
 import { countOf, fromDbTime, fromJson, orWhereContains, toDbTime, toJson, whereContains, type Db, type Knex } from "../db.ts";
 import type { Channel, Law } from "./intake.normalize.ts";
-import type { ContactInput } from "./intake.schema.ts";
+import type { ContactInput, ConversationInput } from "./intake.schema.ts";
 
 type Executor = Db | Knex.Transaction;
 
@@ -14,15 +14,11 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
-export type StoredConversation = {
+/** The fields of a conversation itself, as registered (no client or contact data). */
+export type ConversationFields = Pick<ConversationInput, "externalId" | "law" | "heldOn" | "team" | "area" | "provision" | "preferredChannel">;
+
+export type StoredConversation = ConversationFields & {
   id: number;
-  externalId: string;
-  law: Law;
-  heldOn: string;
-  team: string | null;
-  area: string | null;
-  provision: string | null;
-  preferredChannel: Channel | null;
   clientExternalId: string;
   contactFingerprint: Record<string, string>;
 };
@@ -183,15 +179,8 @@ export async function insertConversations(db: Executor, rows: NewConversation[])
 
 // --- reading, for the API and the staff pages (never contact data unless asked for explicitly) -----------
 
-export type ConversationSummary = {
+export type ConversationSummary = ConversationFields & {
   id: number;
-  externalId: string;
-  law: Law;
-  heldOn: string;
-  team: string | null;
-  area: string | null;
-  provision: string | null;
-  preferredChannel: Channel | null;
   source: string;
   createdAt: Date;
   clientId: number;

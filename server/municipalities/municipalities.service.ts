@@ -8,19 +8,22 @@ import { municipalityCodeSchema, themeSchema, type Theme } from "./municipalitie
 
 export type MunicipalityBranding = { code: string; name: string; logo: string | undefined; logoAlt: string; phone?: string | null; contactEmail?: string | null };
 
-/** Name, look and contact details of one municipality, for the pages its respondents see. */
-export async function getBrandingById(db: Db, id: number): Promise<MunicipalityBranding | undefined> {
-  const municipality = await findMunicipalityById(db, id);
-  if (!municipality) return undefined;
+function brandingOf(municipality: MunicipalityRow & { phone?: string | null; contactEmail?: string | null }): MunicipalityBranding {
   const theme = parseTheme(municipality.theme);
   return {
     code: municipality.code,
     name: municipality.name,
     logo: theme.logo,
     logoAlt: theme.logoAlt ?? `Logo van gemeente ${municipality.name}`,
-    phone: municipality.phone,
-    contactEmail: municipality.contactEmail,
+    phone: municipality.phone ?? null,
+    contactEmail: municipality.contactEmail ?? null,
   };
+}
+
+/** Name, look and contact details of one municipality, for the pages its respondents see. */
+export async function getBrandingById(db: Db, id: number): Promise<MunicipalityBranding | undefined> {
+  const municipality = await findMunicipalityById(db, id);
+  return municipality ? brandingOf(municipality) : undefined;
 }
 
 /** A stored theme that no longer validates (edited by hand) falls back to the default look. */
@@ -49,14 +52,7 @@ export async function getThemeCss(db: Db, rawCode: string): Promise<string> {
  */
 export async function getSiteBranding(db: Db): Promise<MunicipalityBranding | undefined> {
   const municipality = await findOnlyMunicipality(db);
-  if (!municipality) return undefined;
-  const theme = parseTheme(municipality.theme);
-  return {
-    code: municipality.code,
-    name: municipality.name,
-    logo: theme.logo,
-    logoAlt: theme.logoAlt ?? `Logo van gemeente ${municipality.name}`,
-  };
+  return municipality ? brandingOf(municipality) : undefined;
 }
 
 export async function createMunicipality(
