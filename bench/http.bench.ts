@@ -57,7 +57,7 @@ async function load(name: string, url: string, connections: number, durationS: n
 export async function benchHttp(): Promise<HttpResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), "luisterpost-bench-"));
   const port = await freePort();
-  const child = spawn(path.join(packageRoot, "node_modules", ".bin", "tsx"), ["server/cli.ts", "serve"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/cli.ts", "serve"], {
     cwd: packageRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port),
       DATABASE_URL: `sqlite:${dir}/bench.sqlite`, DATA_DIR: dir, SESSION_SECRET: "b".repeat(40), BASE_URL: "https://bench.invalid" },

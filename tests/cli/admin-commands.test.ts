@@ -21,7 +21,9 @@ import { captureLogger } from "../helpers/app.ts";
 import { submitForm } from "../helpers/staff.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
+// Node with tsx's loader rather than the tsx command: signals reach the server directly (the tsx command
+// relays them and kills a child that does not confirm within 30 ms).
+const nodeWithTsx = [process.execPath, "--import", "tsx"] as const;
 const STACK_LINE = /^\s+at /m;
 const STRONG_PASSWORD = "merel-kanaal-dijk-vijftien-lantaarn";
 
@@ -45,7 +47,7 @@ function cliEnv(): Record<string, string> {
 /** Runs `luisterpost …` to the end; `input` is written to its stdin, which is then closed. */
 function runCli(args: string[], input = "", timeoutMs = 25_000): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsxBin, ["server/cli.ts", ...args], { cwd: root, env: cliEnv(), stdio: "pipe", detached: true });
+    const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), "server/cli.ts", ...args], { cwd: root, env: cliEnv(), stdio: "pipe", detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

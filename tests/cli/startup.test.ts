@@ -13,7 +13,9 @@ import { createPostgresDatabase } from "../helpers/database.ts";
 import { canReachRedis, skipWithout, testPostgresUrl, testRedisUrl } from "../helpers/services.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
+// Node with tsx's loader rather than the tsx command: signals reach the server directly (the tsx command
+// relays them and kills a child that does not confirm within 30 ms).
+const nodeWithTsx = [process.execPath, "--import", "tsx"] as const;
 const STACK_LINE = /^\s+at /m;
 // A user in the URL: the child and the test workers may have no USER to fall back on (as in .ci/run).
 const postgresUrl = testPostgresUrl ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -60,7 +62,7 @@ function cliEnv(vars: Env): Env {
 
 function startCli(args: string[], env: Env): Cli {
   // Own process group, so cleanup can kill tsx and the node process it starts in one go.
-  const child = spawn(tsxBin, ["server/cli.ts", ...args], { cwd: root, env, stdio: "pipe", detached: true });
+  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), "server/cli.ts", ...args], { cwd: root, env, stdio: "pipe", detached: true });
   let stdout = "";
   let stderr = "";
   let exit: Exit | undefined;

@@ -22,7 +22,9 @@ declare const document: { documentElement: { scrollWidth: number; clientWidth: n
 const skipBrowser = skipWithout("Chromium", chromiumAvailable(), "apt-get install -y chromium");
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsxBin = path.join(root, "node_modules", ".bin", "tsx");
+// Node with tsx's loader rather than the tsx command: signals reach the server directly (the tsx command
+// relays them and kills a child that does not confirm within 30 ms).
+const nodeWithTsx = [process.execPath, "--import", "tsx"] as const;
 const PHONE = { width: 375, height: 812 } as const;
 const LAPTOP = { width: 1280, height: 800 } as const;
 
@@ -34,7 +36,7 @@ type Proc = { child: ChildProcessWithoutNullStreams; stdout(): string; stderr():
 
 /** The CLI in its own process group (tsx starts a second node process), with nothing of this process's env. */
 function startCli(args: string[], env: Record<string, string>, stdin?: string): Proc {
-  const child = spawn(tsxBin, ["server/cli.ts", ...args], { cwd: root, env, stdio: "pipe", detached: true });
+  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), "server/cli.ts", ...args], { cwd: root, env, stdio: "pipe", detached: true });
   let stdout = "";
   let stderr = "";
   let exit: Exit | undefined;

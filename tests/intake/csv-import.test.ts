@@ -224,7 +224,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp, NODE_ENV: "test", DATA_DIR: path.join(tmp, "data"), DATABASE_URL: database.url };
-    const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/cli.ts", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "server/cli.ts", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
