@@ -70,19 +70,7 @@ export async function findInvitationOfMunicipality(db: Executor, municipalityId:
   return row ? toInvitation(row) : undefined;
 }
 
-export async function insertInvitation(
-  db: Executor,
-  values: {
-    municipalityId: number;
-    conversationId: number;
-    clientId: number;
-    questionnaireVersionId: number;
-    audience: string;
-    channel: Channel;
-    status: InvitationStatus;
-    expiresAt: Date;
-  },
-): Promise<number> {
+export async function insertInvitation(db: Executor, values: Omit<InvitationRow, "id" | "openedAt" | "clientOptedOut">): Promise<number> {
   const [row] = await db("invitations")
     .insert({
       municipality_id: values.municipalityId,
