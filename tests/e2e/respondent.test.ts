@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
-import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot } from "../helpers/browser.ts";
+import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, isCancelledFavicon } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { skipWithout } from "../helpers/services.ts";
 import { makeMunicipality, makeUser, totpCode } from "../helpers/staff.ts";
@@ -73,7 +73,9 @@ describe.skipIf(skipBrowser)("the respondent's questionnaire in Chromium", () =>
     const page = await context.newPage();
     page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(`console: ${m.text()}`));
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+    page.on("requestfailed", (r) => {
+      if (!isCancelledFavicon(r)) problems.push(`failed: ${r.url()}`);
+    });
     return page;
   }
 

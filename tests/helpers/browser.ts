@@ -75,3 +75,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * Chromium cancels a page's favicon request (net::ERR_ABORTED) when the next navigation starts before it
+ * finished; that is the browser's doing, not a failed request of ours.
+ */
+export function isCancelledFavicon(request: { url(): string; failure(): { errorText: string } | null }): boolean {
+  return request.url().includes("/favicon") && (request.failure()?.errorText ?? "").includes("ERR_ABORTED");
+}
