@@ -120,15 +120,24 @@ export function createMemoryQueue(options: { logger: Logger; concurrency: number
     return { id, added: true };
   }
 
-  function planNext(name: string, schedule: Schedule) {
+  // `after` is the tick just fired: the next tick is strictly later. Node may fire a timer a millisecond
+  // early, and asking cron for "the next tick after now" at that moment would return the same tick again.
+  function planNext(name: string, schedule: Schedule, after = 0) {
     if (closed) return;
-    const next = cronParser.parseExpression(schedule.cron, { tz: schedule.tz, currentDate: new Date() }).next().getTime();
+    const from = new Date(Math.max(Date.now(), after));
+    const next = cronParser.parseExpression(schedule.cron, { tz: schedule.tz, currentDate: from }).next().getTime();
     const fire = () => {
       timers.delete(fire);
       if (closed || schedules.get(name) !== schedule) return;
+      if (Date.now() < next) {
+        // Early: wait out the rest rather than run the tick before its time.
+        schedule.timer = setLongTimeout(next - Date.now(), fire);
+        timers.set(fire, schedule.timer);
+        return;
+      }
       // One run per tick, like Bull's repeatable jobs: the id carries the tick's time.
       enqueue(name, schedule.data, { jobId: `repeat:${name}:${next}`, attempts: 1 });
-      planNext(name, schedule);
+      planNext(name, schedule, next);
     };
     schedule.timer = setLongTimeout(next - Date.now(), fire);
     timers.set(fire, schedule.timer);
