@@ -14,6 +14,7 @@ import {
   type InvitationRow,
 } from "../invitations/invitations.queries.ts";
 import { validateAnswers } from "../surveys/validate-response.ts";
+import { runCompletionSteps } from "./completion.ts";
 import { findKnownPhone, findResponseOfInvitation, markCompleted, saveCallbackPhone, saveInProgress, type ResponseMode } from "./responses.queries.ts";
 
 /** The consent block's phone question: its answer is contact data and is stored with the contact data. */
@@ -202,10 +203,20 @@ export async function completeResponse(db: Db, access: Access, submission: Submi
     callback = normalized.ok ? normalized.value : phone.trim().slice(0, 20);
   }
   const first = await db.transaction(async (trx) => {
-    const done = await markCompleted(trx, write(access, answers, submission), now);
-    if (!done) return false;
+    const responseId = await markCompleted(trx, write(access, answers, submission), now);
+    if (responseId === undefined) return false;
     if (callback) await saveCallbackPhone(trx, access.invitation.clientId, callback, now);
     await closeInvitation(trx, access.invitation.id, "completed", now);
+    await runCompletionSteps(trx, {
+      responseId,
+      municipalityId: access.invitation.municipalityId,
+      invitationId: access.invitation.id,
+      clientId: access.invitation.clientId,
+      questionnaireVersionId: access.invitation.questionnaireVersionId,
+      mode: access.mode,
+      answers,
+      completedAt: now,
+    });
     return true;
   });
   return first ? { kind: "completed" } : { kind: "already-completed" };

@@ -81,13 +81,14 @@ export async function saveInProgress(db: Executor, values: ResponseWrite, at: Da
   return updated > 0;
 }
 
-/** Completes the response once: false when it was already completed (a double click, a second tab). */
-export async function markCompleted(db: Executor, values: ResponseWrite, at: Date): Promise<boolean> {
+/** Completes the response once: its id, or undefined when it was already completed (a double click, a second tab). */
+export async function markCompleted(db: Executor, values: ResponseWrite, at: Date): Promise<number | undefined> {
   await saveInProgress(db, values, at);
   const updated = await db("responses")
     .where({ invitation_id: values.invitationId, status: "in_progress" })
-    .update({ status: "completed", answers: toJson(values.answers), locale: values.locale, mode: values.mode, entered_by_user_id: values.enteredByUserId, completed_at: toDbTime(at), updated_at: toDbTime(at) });
-  return updated === 1;
+    .update({ status: "completed", answers: toJson(values.answers), locale: values.locale, mode: values.mode, entered_by_user_id: values.enteredByUserId, completed_at: toDbTime(at), updated_at: toDbTime(at) })
+    .returning(["id"]);
+  return updated.length === 1 ? (updated[0].id as number) : undefined;
 }
 
 /** The number a respondent typed to be called back: contact data, kept with the contact data. */
