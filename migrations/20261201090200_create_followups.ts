@@ -27,6 +27,8 @@ export async function up(knex: Knex): Promise<void> {
     // "Call back at …": back at the top of the queue from then on.
     t.timestamp("callback_at", { useTz: true }).nullable();
     t.boolean("urgent").notNullable().defaultTo(false);
+    // Why it is urgent: veiligheid (safety) | geen_zorg (a client without necessary care) | anders
+    t.string("urgent_reason", 20).nullable();
     t.timestamp("escalated_at", { useTz: true }).nullable();
     t.timestamp("acknowledged_at", { useTz: true }).nullable();
     t.integer("acknowledged_by_user_id").nullable().references("id").inTable("users").onDelete("SET NULL");
@@ -88,7 +90,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp("created_at", { useTz: true }).notNullable();
     t.index(["municipality_id", "status"]);
     t.index(["followup_id"]);
-    t.index(["response_id"]);
+    // An open answer is selected for reports at most once.
+    t.unique(["response_id", "question_key"]);
   });
 }
 

@@ -2,6 +2,7 @@
 // everything is recorded or nothing is, and a retried completion (which finds the response completed)
 // never runs these steps again. Features add their step to the list below.
 import type { Knex } from "../db.ts";
+import { followupCompletionStep } from "../followups/followups.trigger.ts";
 import type { ResponseMode } from "./responses.queries.ts";
 
 export type CompletedResponse = {
@@ -20,6 +21,8 @@ export type CompletionStep = (trx: Knex.Transaction, response: CompletedResponse
 
 const STEPS: CompletionStep[] = [
   // Invitations: cancel the reminders still waiting (none are sent after completion anyway).
+  // Follow-ups: a follow-up conversation when the client consented and the municipality's rule selects the answers.
+  followupCompletionStep,
 ];
 
 export async function runCompletionSteps(trx: Knex.Transaction, response: CompletedResponse): Promise<void> {

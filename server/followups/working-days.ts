@@ -1,0 +1,131 @@
+// Working days and wall-clock time in Europe/Amsterdam, for the follow-up service level ("first attempt within
+// 5 working days") and for times an interviewer types ("call back at 14:30"). Weekends and the Dutch public
+// holidays (Nieuwjaarsdag, Pasen and Tweede paasdag, Koningsdag — 26 April when the 27th is a Sunday —,
+// Hemelvaartsdag, Pinksteren and Tweede pinksterdag, Kerstmis and Tweede kerstdag) are not working days.
+// Goede Vrijdag and Bevrijdingsdag are not general days off (date-holidays types them "school"), so they count.
+import Holidays from "date-holidays";
+
+export const TIME_ZONE = "Europe/Amsterdam";
+
+const holidays = new Holidays("NL");
+const holidaysByYear = new Map<number, Set<string>>();
+
+/** The public holidays of a year as YYYY-MM-DD dates. */
+export function publicHolidays(year: number): Set<string> {
+  let dates = holidaysByYear.get(year);
+  if (!dates) {
+    dates = new Set(holidays.getHolidays(year).filter((h) => h.type === "public").map((h) => h.date.slice(0, 10)));
+    holidaysByYear.set(year, dates);
+  }
+  return dates;
+}
+
+const partsFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: TIME_ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+
+type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+
+function wallClockOf(instant: Date): WallClock {
+  const parts = Object.fromEntries(partsFormat.formatToParts(instant).map((p) => [p.type, p.value]));
+  return { year: +parts.year!, month: +parts.month!, day: +parts.day!, hour: +parts.hour!, minute: +parts.minute!, second: +parts.second! };
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** The calendar date in Amsterdam of an instant, as YYYY-MM-DD. */
+export function amsterdamDate(instant: Date): string {
+  const w = wallClockOf(instant);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** The Amsterdam wall-clock time of an instant as the value of an <input type="datetime-local">. */
+export function amsterdamLocalInput(instant: Date): string {
+  const w = wallClockOf(instant);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** Offset of Amsterdam from UTC at an instant, in milliseconds (+1 h in winter, +2 h in summer). */
+function offsetAt(instant: Date): number {
+  const w = wallClockOf(instant);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant at which Amsterdam's clocks show this date and time. A time that does not exist (the hour
+ * skipped when summer time starts) moves forward by the gap. Days past the month's end roll over (day 32).
+ */
+export function fromAmsterdamWallClock(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  let instant = asUtc - offsetAt(new Date(asUtc));
+  const corrected = offsetAt(new Date(instant));
+  if (asUtc - instant !== corrected) instant = asUtc - corrected;
+  return new Date(instant);
+}
+
+/** Parses "YYYY-MM-DDTHH:MM" (an <input type="datetime-local">) as Amsterdam time; undefined when it is not one. */
+export function parseAmsterdamLocal(value: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(value.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return undefined;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCDate() !== day) return undefined;
+  return fromAmsterdamWallClock(year, month, day, hour, minute);
+}
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Monday to Friday, and not a Dutch public holiday. */
+export function isWorkingDay(date: string): boolean {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  if (weekday === 0 || weekday === 6) return false;
+  return !publicHolidays(Number(date.slice(0, 4))).has(date);
+}
+
+/** The date of the n-th working day after the given date (the date itself never counts). */
+export function nthWorkingDayAfter(date: string, n: number): string {
+  let current = date;
+  let counted = 0;
+  while (counted < n) {
+    current = addDays(current, 1);
+    if (isWorkingDay(current)) counted += 1;
+  }
+  return current;
+}
+
+/**
+ * The service-level deadline for something that arrived at `from`: the end (23:59:59.999 Amsterdam time) of the
+ * n-th working day after the day it arrived. A response completed on Friday evening with 5 working days is due
+ * by the end of the next Friday; one completed on a Saturday as well.
+ */
+export function workingDayDeadline(from: Date, workingDays: number): Date {
+  const due = nthWorkingDayAfter(amsterdamDate(from), workingDays);
+  const [year, month, day] = due.split("-").map(Number) as [number, number, number];
+  return new Date(fromAmsterdamWallClock(year, month, day + 1).getTime() - 1);
+}
+
+/** Working days that have passed since `from` (its own day not counted), up to and including `to`'s day. */
+export function workingDaysBetween(from: Date, to: Date): number {
+  const end = amsterdamDate(to);
+  let current = amsterdamDate(from);
+  let count = 0;
+  // Bounded: an open follow-up is a few weeks old at most; a year of days is a safe ceiling.
+  for (let i = 0; i < 3660 && current < end; i++) {
+    current = addDays(current, 1);
+    if (isWorkingDay(current)) count += 1;
+  }
+  return count;
+}
