@@ -3,6 +3,7 @@
 // never runs these steps again. Features add their step to the list below.
 import type { Knex } from "../db.ts";
 import { followupCompletionStep } from "../followups/followups.trigger.ts";
+import { recordReportFacts } from "../reports/facts.ts";
 import type { ResponseMode } from "./responses.queries.ts";
 
 export type CompletedResponse = {
@@ -23,6 +24,8 @@ const STEPS: CompletionStep[] = [
   // Invitations: cancel the reminders still waiting (none are sent after completion anyway).
   // Follow-ups: a follow-up conversation when the client consented and the municipality's rule selects the answers.
   followupCompletionStep,
+  // Reports: the response's narrow facts (dimensions, statement codes, grade) that reports group in SQL.
+  (trx, response) => recordReportFacts(trx, response),
 ];
 
 export async function runCompletionSteps(trx: Knex.Transaction, response: CompletedResponse): Promise<void> {
