@@ -147,21 +147,14 @@ export function periodShortLabel(period: Period): string {
   return String(period.year);
 }
 
-/** The periods a user can pick: recent quarters, half years and years that have started, newest first. */
+/** The periods a user can pick, per year newest first: its quarters, half years and the year, if started. */
 export function recentPeriods(now: Date, years = 3): Period[] {
   const periods: Period[] = [];
   const current = periodContaining("quarter", now);
   for (let year = current.year; year > current.year - years && year >= MIN_YEAR; year--) {
-    for (let q = 4; q >= 1; q--) {
-      const quarter = makePeriod("quarter", year, q);
-      if (hasStarted(quarter, now)) periods.push(quarter);
-      if (q === 3 || q === 1) {
-        const half = makePeriod("half", year, q === 3 ? 2 : 1);
-        if (hasStarted(half, now)) periods.push(half);
-      }
-    }
-    const whole = makePeriod("year", year, 1);
-    if (hasStarted(whole, now)) periods.push(whole);
+    const candidates = [4, 3, 2, 1].map((q) => makePeriod("quarter", year, q));
+    candidates.push(makePeriod("half", year, 2), makePeriod("half", year, 1), makePeriod("year", year, 1));
+    periods.push(...candidates.filter((p) => hasStarted(p, now)));
   }
   return periods;
 }
