@@ -18,6 +18,8 @@ import { errorHandler, notFoundHandler } from "./middleware/error-handler.ts";
 import { precompressed } from "./middleware/precompressed.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { respondentRoutes } from "./respondent/respondent.routes.ts";
+import { unsubscribeRoutes } from "./invitations/unsubscribe.routes.ts";
+import { webhookRoutes } from "./invitations/webhooks.routes.ts";
 import type { Mailer } from "./mail/mail.service.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
@@ -106,6 +108,8 @@ export function createApp({ config, db, queue, logger, mailer, catalog }: AppDep
   app.use("/staff", loadStaff(db, config), createStaffRouter({ db, config, mailer, catalog }));
   app.use("/api/v1", apiRoutes({ db, config }));
   app.use(respondentRoutes({ db, config }));
+  app.use(unsubscribeRoutes({ db, config }));
+  app.use(webhookRoutes({ db, config, logger }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -6,6 +6,7 @@ import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
 import { RedisUnavailableError } from "../jobs/queue.ts";
 import { apiKeyCommand, CommandError, demoCommand, municipalityCommand, userCommand } from "./cli.admin.ts";
 import { importCommand } from "./cli.import.ts";
+import { jobsCommand } from "./cli.jobs.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
 import { SurveyDefinitionError } from "./surveys/surveys.loader.ts";
 
@@ -27,6 +28,8 @@ Opdrachten:
   import conversations BESTAND --municipality CODE [--json]
              importeer keukentafelgesprekken uit een CSV-bestand; afgekeurde regels komen met de
              reden in BESTAND.afgekeurd.csv en dan is de exitcode 1
+  jobs run-due [--json]
+             plan de uitnodigingen en verstuur alles wat klaarstaat (e-mail, sms, brieven), en stop dan
   help       deze uitleg
 
 De instellingen komen uit de omgeving (zie .env.example).`;
@@ -89,6 +92,8 @@ async function main(argv: string[]): Promise<void> {
       return demoCommand(rest);
     case "import":
       return importCommand(rest);
+    case "jobs":
+      return jobsCommand(rest);
     case undefined:
     case "help":
     case "--help":

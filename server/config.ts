@@ -31,6 +31,10 @@ export type Config = Readonly<{
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Express "trust proxy": false, a hop count, or a list of addresses/subnets of the reverse proxies. */
   trustProxy: false | number | string;
+  /** The providers' limits: messages per second the dispatchers send at most, per channel, cluster-wide. */
+  rateLimits: Readonly<{ email: number; sms: number }>;
+  /** Bearer token a mail provider's bounce webhook must send; unset: the webhook is off. */
+  mailWebhookToken: string | undefined;
 }>;
 
 /** Thrown when the environment is unusable; `problems` lists every problem, one line each. */
@@ -42,6 +46,8 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:./data/luisterpost.sqlite";
+/** Conservative defaults that common SMTP relays and a Twilio alphanumeric sender accept. */
+export const DEFAULT_RATE_LIMITS = { email: 50, sms: 10 } as const;
 const SESSION_SECRET_FILE = "session-secret";
 
 const optional = z
@@ -68,6 +74,9 @@ const envSchema = z.object({
   SESSION_SECRET: optional,
   DATA_DIR: optional,
   TRUST_PROXY: optional,
+  MAIL_RATE_PER_SECOND: optional,
+  SMS_RATE_PER_SECOND: optional,
+  MAIL_WEBHOOK_TOKEN: optional,
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "moet fatal, error, warn, info, debug, trace of silent zijn",
@@ -191,6 +200,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     else problems.push("TRUST_PROXY: moet false, een aantal proxy's (bijvoorbeeld 1) of een lijst van adressen zijn");
   }
 
+  const rate = (name: "MAIL_RATE_PER_SECOND" | "SMS_RATE_PER_SECOND", fallback: number): number => {
+    const raw = e[name];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || value > 100_000) {
+      problems.push(`${name}: moet een positief aantal berichten per seconde zijn (bijvoorbeeld 50)`);
+      return fallback;
+    }
+    return value;
+  };
+  const rateLimits = { email: rate("MAIL_RATE_PER_SECOND", DEFAULT_RATE_LIMITS.email), sms: rate("SMS_RATE_PER_SECOND", DEFAULT_RATE_LIMITS.sms) };
+  if (e.MAIL_WEBHOOK_TOKEN !== undefined && e.MAIL_WEBHOOK_TOKEN.length < 24) {
+    problems.push("MAIL_WEBHOOK_TOKEN: moet minstens 24 tekens lang zijn");
+  }
+
   const dataDir = path.resolve(cwd, e.DATA_DIR ?? "./data");
   let sessionSecret = e.SESSION_SECRET;
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
@@ -217,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     trustProxy,
+    rateLimits: Object.freeze(rateLimits),
+    mailWebhookToken: e.MAIL_WEBHOOK_TOKEN,
   });
 }
 

@@ -254,6 +254,14 @@ export function whereContains(builder: Knex.QueryBuilder, column: string, term: 
   return builder.whereRaw("lower(??) like ? escape '\\'", [column, pattern]);
 }
 
+/**
+ * Row locks for claiming work: PostgreSQL skips rows another transaction holds (FOR UPDATE SKIP LOCKED);
+ * SQLite has a single writer, so a claim inside one statement or transaction is already exclusive.
+ */
+export function skipLocked(db: Db, builder: Knex.QueryBuilder): Knex.QueryBuilder {
+  return isPostgres(db) ? builder.forUpdate().skipLocked() : builder;
+}
+
 /** whereContains joined with OR, for searching several columns at once. */
 export function orWhereContains(builder: Knex.QueryBuilder, column: string, term: string): Knex.QueryBuilder {
   const pattern = `%${escapeLike(term.toLowerCase())}%`;

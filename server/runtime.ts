@@ -1,13 +1,14 @@
 // Starting and stopping a Luisterpost process: check the services, migrate, open the queue, listen, and on
 // SIGTERM/SIGINT stop taking requests, let running jobs finish, and close the queue and the database.
 import type { Server } from "node:http";
-import { defineJobs, installSchedules } from "../jobs/index.ts";
+import { defineJobs, installSchedules, keepSchedules, planOnStart } from "../jobs/index.ts";
 import { assertRedisReachable, createQueue, type JobQueue } from "../jobs/queue.ts";
 import { createApp } from "./app.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMailer, type Mailer } from "./mail/mail.service.ts";
+import { createSmsSender } from "./sms/sms.service.ts";
 import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
 import { createDemo, describeDemo, isEmpty } from "./demo/demo.service.ts";
 
@@ -76,10 +77,13 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
 
     queue = createQueue({ redisUrl: config.redisUrl, logger });
     mailer = createMailer({ config, db, logger });
+    let stopScheduleCheck = () => undefined as void;
     if (role !== "web") {
-      defineJobs(queue, { db, logger });
+      defineJobs(queue, { db, logger, config, catalog, mailer, sms: createSmsSender({ config, db, logger }) });
       await installSchedules(queue);
+      stopScheduleCheck = keepSchedules(queue, logger);
       await queue.start();
+      await planOnStart(queue);
     }
 
     let server: Server | undefined;
@@ -97,7 +101,7 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
       if (role !== "serve" || config.isProduction || !(await isEmpty(db))) return;
       process.stderr.write(`\n${describeDemo(await createDemo(db, config, catalog), config.baseUrl)}\n\n`);
     };
-    return makeRuntime(config, db, queue, mailer, logger, server, firstStart);
+    return makeRuntime(config, db, queue, mailer, logger, server, firstStart, stopScheduleCheck);
   } catch (err) {
     await queue?.close().catch(() => undefined);
     await mailer?.close().catch(() => undefined);
@@ -114,6 +118,7 @@ function makeRuntime(
   logger: Logger,
   server: Server | undefined,
   firstStart: () => Promise<void>,
+  stopScheduleCheck: () => void,
 ): Runtime {
   let stopping: Promise<void> | undefined;
   let started: Promise<void> | undefined;
@@ -131,6 +136,7 @@ function makeRuntime(
       stopping ??= (async () => {
         logger.info({ reason }, "shutting down");
         await started;
+        stopScheduleCheck();
         const serverClosed = server
           ? new Promise<void>((resolve) => {
               // Stop accepting connections; requests in flight finish, idle keep-alive sockets close now.

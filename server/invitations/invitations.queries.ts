@@ -5,7 +5,8 @@ import { fromDbTime, fromJson, toDbTime, toJson, type Db, type Knex } from "../d
 type Executor = Db | Knex.Transaction;
 
 export type InvitationStatus = "planned" | "sent" | "completed" | "expired" | "opted_out" | "skipped";
-export type Channel = "email" | "sms" | "letter" | "phone";
+export type { Channel } from "../intake/intake.normalize.ts";
+import type { Channel } from "../intake/intake.normalize.ts";
 
 export type InvitationRow = {
   id: number;
@@ -55,9 +56,15 @@ function invitations(db: Executor) {
   return db("invitations as i").join("clients as c", "c.id", "i.client_id").select(INVITATION_COLUMNS);
 }
 
-export async function findInvitationBySecret(db: Executor, secretHash: string, kind: "token" | "code"): Promise<InvitationRow | undefined> {
-  const row = await invitations(db).join("invitation_secrets as s", "s.invitation_id", "i.id").where({ "s.secret_hash": secretHash, "s.kind": kind }).first();
-  return row ? toInvitation(row) : undefined;
+/** The invitation a link or code opens, with the channel of the message that carried it (when known). */
+export async function findInvitationBySecret(db: Executor, secretHash: string, kind: "token" | "code"): Promise<(InvitationRow & { secretChannel: Channel | null }) | undefined> {
+  const row = await invitations(db)
+    .join("invitation_secrets as s", "s.invitation_id", "i.id")
+    .leftJoin("deliveries as dl", "dl.id", "s.delivery_id")
+    .select("dl.channel as secret_channel")
+    .where({ "s.secret_hash": secretHash, "s.kind": kind })
+    .first();
+  return row ? { ...toInvitation(row), secretChannel: (row.secret_channel as Channel | null) ?? null } : undefined;
 }
 
 export async function findInvitation(db: Executor, id: number): Promise<InvitationRow | undefined> {
@@ -81,14 +88,29 @@ export async function insertInvitation(db: Executor, values: Omit<InvitationRow,
       channel: values.channel,
       status: values.status,
       created_at: toDbTime(new Date()),
+      // Made by hand (staff, the demo, tests) as already sent: its clock starts now.
+      sent_at: values.status === "sent" ? toDbTime(new Date()) : null,
       expires_at: toDbTime(values.expiresAt),
     })
     .returning(["id"]);
   return row.id;
 }
 
-export async function insertSecret(db: Executor, invitationId: number, kind: "token" | "code", secretHash: string): Promise<void> {
-  await db("invitation_secrets").insert({ invitation_id: invitationId, kind, secret_hash: secretHash, created_at: toDbTime(new Date()) });
+/** The conversation has its invitation: the planner leaves it alone. */
+export async function markConversationInvited(db: Executor, conversationId: number, at: Date): Promise<void> {
+  await db("conversations").where({ id: conversationId }).whereNull("planned_at").update({ planned_at: toDbTime(at), plan_status: "invited", plan_reason: null });
+}
+
+export async function insertSecret(db: Executor, invitationId: number, kind: "token" | "code", secretHash: string, deliveryId: number | null = null): Promise<void> {
+  await db("invitation_secrets").insert({ invitation_id: invitationId, kind, secret_hash: secretHash, delivery_id: deliveryId, created_at: toDbTime(new Date()) });
+}
+
+/** Many secrets at once (a dispatcher's batch, a letter batch). */
+export async function insertSecrets(db: Executor, rows: Array<{ invitationId: number; kind: "token" | "code"; secretHash: string; deliveryId: number | null }>): Promise<void> {
+  const at = toDbTime(new Date());
+  for (let i = 0; i < rows.length; i += 300) {
+    await db("invitation_secrets").insert(rows.slice(i, i + 300).map((r) => ({ invitation_id: r.invitationId, kind: r.kind, secret_hash: r.secretHash, delivery_id: r.deliveryId, created_at: at })));
+  }
 }
 
 export async function markOpened(db: Executor, id: number, at: Date): Promise<void> {

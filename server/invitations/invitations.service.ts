@@ -7,6 +7,7 @@ import {
   findCustomisation,
   insertInvitation,
   insertSecret,
+  markConversationInvited,
   saveQuestionnaireVersion,
   type Channel,
 } from "./invitations.queries.ts";
@@ -66,6 +67,7 @@ export async function createInvitation(
     });
     await insertSecret(trx, invitationId, "token", hashSecret(token));
     await insertSecret(trx, invitationId, "code", hashSecret(code));
+    await markConversationInvited(trx, input.conversationId, now);
     return invitationId;
   });
   return { id, token, code };

@@ -8,6 +8,12 @@ import { release, tryAcquire } from "./locks.queries.ts";
 export type Lease = {
   /** Extends the lease; false when it was lost (it ran out and another holder took it). */
   renew(): Promise<boolean>;
+  /**
+   * Renews the lease in the background every `intervalMs` until released, so a short TTL (which lets a
+   * successor take over soon after a crash) survives long work. `lost()` tells whether a renewal failed.
+   */
+  keepAlive(intervalMs: number): void;
+  lost(): boolean;
   release(): Promise<void>;
 };
 
@@ -15,12 +21,28 @@ export async function acquireLease(db: Db, name: string, ttlMs: number, now = ()
   const holder = randomUUID();
   const at = now();
   if (!(await tryAcquire(db, name, holder, new Date(at.getTime() + ttlMs), at))) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let lost = false;
+  const renew = async () => {
+    const t = now();
+    const kept = await tryAcquire(db, name, holder, new Date(t.getTime() + ttlMs), t);
+    if (!kept) lost = true;
+    return kept;
+  };
   return {
-    async renew() {
-      const t = now();
-      return tryAcquire(db, name, holder, new Date(t.getTime() + ttlMs), t);
+    renew,
+    keepAlive(intervalMs) {
+      timer ??= setInterval(() => {
+        renew().catch(() => {
+          lost = true;
+        });
+      }, intervalMs);
+      timer.unref();
     },
+    lost: () => lost,
     async release() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
       await release(db, name, holder);
     },
   };

@@ -25,6 +25,11 @@ export type OutgoingMail = {
   headers?: Record<string, string>;
   /** RFC 8058 one-click unsubscribe: `[[httpsUrl, mailtoUrl]]` gives one List-Unsubscribe header. */
   list?: { unsubscribe: ListHeaderValue };
+  /**
+   * A Message-ID of our own (`<…@…>`): bulk senders derive it from their delivery row, so a message sent again
+   * after a crash carries the same id and mail programs show it once.
+   */
+  messageId?: string;
 };
 
 export type SentMail = { transport: MailTransportKind; messageId: string };
@@ -59,6 +64,8 @@ export class MailSendError extends Error {
   readonly code: string | undefined;
   readonly responseCode: number | undefined;
   readonly permanent: boolean;
+  /** The mail server could not be reached or refused the session itself: every message would fail now. */
+  readonly outage: boolean;
 
   constructor(message: string, details: { code?: string | undefined; responseCode?: number | undefined; permanent: boolean }) {
     super(message);
@@ -66,6 +73,7 @@ export class MailSendError extends Error {
     this.code = details.code;
     this.responseCode = details.responseCode;
     this.permanent = details.permanent;
+    this.outage = (details.responseCode === undefined && details.code !== "EENVELOPE") || details.responseCode === 421;
   }
 }
 
@@ -158,10 +166,11 @@ export function createMailer({ config, db, logger }: { config: Config; db: Db; l
           headers: {
             From: typeof from === "string" ? from : `"${from.name.replace(/["\\]/g, "\\$&")}" <${from.address}>`,
             ...(mail.list ? listHeadersForOutbox(mail.list) : {}),
+            ...(mail.messageId ? { "Message-ID": mail.messageId } : {}),
             ...mail.headers,
           },
         });
-        const messageId = `outbox-${stored.id}`;
+        const messageId = mail.messageId ?? `outbox-${stored.id}`;
         logger.info({ category: mail.category, transport: "outbox", messageId }, "mail stored in dev outbox");
         return { transport: "outbox", messageId };
       },
@@ -200,6 +209,7 @@ export function createMailer({ config, db, logger }: { config: Config; db: Db; l
           ...(mail.html !== undefined ? { html: mail.html } : {}),
           ...(mail.headers ? { headers: mail.headers } : {}),
           ...(mail.list ? { list: mail.list } : {}),
+          ...(mail.messageId ? { messageId: mail.messageId } : {}),
         });
         messageId = info.messageId;
       } catch (err) {

@@ -38,7 +38,7 @@ export function classifyError(err: unknown): Classified {
 }
 
 export function wantsJson(req: Request): boolean {
-  if (req.path.startsWith("/api/") || req.path === "/api") return true;
+  if (req.path.startsWith("/api/") || req.path === "/api" || req.path.startsWith("/hooks/")) return true;
   return req.accepts(["html", "json"]) === "json";
 }
 

@@ -52,7 +52,8 @@ async function open(db: Db, invitation: InvitationRow | undefined, mode: Respons
 export async function openWithToken(db: Db, token: string, now = new Date()): Promise<Opened> {
   if (!TOKEN_FORMAT.test(token)) return { kind: "unknown" };
   const invitation = await findInvitationBySecret(db, hashSecret(token), "token");
-  return open(db, invitation, invitation ? modeOfChannel(invitation.channel) : "online", now);
+  // The mode is the channel of the message the link came in (an e-mail link after an SMS fell back is online).
+  return open(db, invitation, invitation ? modeOfChannel(invitation.secretChannel ?? invitation.channel) : "online", now);
 }
 
 export type CodeOpened = Opened | { kind: "typo"; reason: Exclude<CodeCheck, { ok: true }>["reason"] };

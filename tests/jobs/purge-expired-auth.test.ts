@@ -3,6 +3,7 @@ import { purgeExpiredAuth } from "../../jobs/purge-expired-auth.job.ts";
 import { SCHEDULES } from "../../jobs/schedules.ts";
 import { createQueue } from "../../jobs/queue.ts";
 import { defineJobs, installSchedules } from "../../jobs/index.ts";
+import { makeJobDeps } from "../helpers/jobs.ts";
 import { toDbTime } from "../../server/db.ts";
 import { createLogger } from "../../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
@@ -60,7 +61,7 @@ describe("purge-expired-auth job", () => {
     expect(SCHEDULES.map((s) => s.name)).toContain("purge-expired-auth");
     const logger = createLogger({ logLevel: "silent", isProduction: false });
     const queue = createQueue({ logger });
-    defineJobs(queue, { db: database.db, logger });
+    defineJobs(queue, makeJobDeps(database.db, database.url, logger));
     await installSchedules(queue);
     await queue.start();
     const { user } = await makeUser(database.db);
