@@ -29,6 +29,22 @@ export const AUDIT_ACTIONS = {
   "export.downloaded": "Export gedownload",
   "report.downloaded": "Rapport gedownload",
   "response.entered": "Antwoorden ingevoerd namens cliënt",
+  "client.opted_out": "Cliënt afgemeld voor het onderzoek",
+  "invitations.settings_changed": "Uitnodigingsbeleid gewijzigd",
+  "delivery.bounced": "Bericht als onbestelbaar gemeld",
+  "letters.downloaded": "Brieven gedownload",
+  "letters.posted": "Brieven als verstuurd gemarkeerd",
+  "followup.claimed": "Verdiepingsgesprek opgepakt",
+  "followup.released": "Verdiepingsgesprek teruggezet in de wachtrij",
+  "followup.assigned": "Verdiepingsgesprek toegewezen",
+  "followup.closed": "Verdiepingsgesprek afgesloten",
+  "followup.reopened": "Verdiepingsgesprek heropend",
+  "followup.urgent": "Verdiepingsgesprek urgent gemeld",
+  "followup.escalated": "Urgente melding gemaild aan de gemeente",
+  "followup.acknowledged": "Urgente melding bevestigd door de gemeente",
+  "followups.settings_changed": "Instellingen verdiepingsgesprekken gewijzigd",
+  "quote.reviewed": "Citaat beoordeeld",
+  "quote.selected": "Open antwoord gekozen als citaat",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -2,6 +2,7 @@
 // everything is recorded or nothing is, and a retried completion (which finds the response completed)
 // never runs these steps again. Features add their step to the list below.
 import type { Knex } from "../db.ts";
+import { cancelOpenDeliveries } from "../invitations/planner.queries.ts";
 import { followupCompletionStep } from "../followups/followups.trigger.ts";
 import { recordReportFacts } from "../reports/facts.ts";
 import type { ResponseMode } from "./responses.queries.ts";
@@ -22,6 +23,7 @@ export type CompletionStep = (trx: Knex.Transaction, response: CompletedResponse
 
 const STEPS: CompletionStep[] = [
   // Invitations: cancel the reminders still waiting (none are sent after completion anyway).
+  (trx, response) => cancelOpenDeliveries(trx, [response.invitationId], response.completedAt).then(() => undefined),
   // Follow-ups: a follow-up conversation when the client consented and the municipality's rule selects the answers.
   followupCompletionStep,
   // Reports: the response's narrow facts (dimensions, statement codes, grade) that reports group in SQL.
