@@ -193,14 +193,20 @@ export type QueueFilter = { view: QueueView; userId: number; now: Date; limit: n
  * The queue. Open work first: a call-back whose time has come, then by service-level deadline, then call-backs
  * planned for later (they rise to the top when their time comes). Closed ones newest first.
  */
+function queueRows(db: Executor, municipalityId: number, view: QueueView, userId: number) {
+  const q = db("followups as f").where("f.municipality_id", municipalityId);
+  if (view === "closed") q.where("f.status", "closed");
+  else q.whereNot("f.status", "closed");
+  if (view === "mine") q.where("f.claimed_by_user_id", userId);
+  return q;
+}
+
+export async function countQueue(db: Executor, municipalityId: number, view: QueueView, userId: number): Promise<number> {
+  return countOf(await queueRows(db, municipalityId, view, userId).count({ count: "*" }));
+}
+
 export async function listQueue(db: Executor, municipalityId: number, filter: QueueFilter): Promise<{ rows: FollowupRow[]; total: number }> {
-  const base = () => {
-    const q = db("followups as f").where("f.municipality_id", municipalityId);
-    if (filter.view === "closed") q.where("f.status", "closed");
-    else q.whereNot("f.status", "closed");
-    if (filter.view === "mine") q.where("f.claimed_by_user_id", filter.userId);
-    return q;
-  };
+  const base = () => queueRows(db, municipalityId, filter.view, filter.userId);
   const total = countOf(await base().count({ count: "*" }));
   const now = toDbTime(filter.now);
   const query = followups(db).select(FOLLOWUP_COLUMNS).whereIn("f.id", base().select("f.id"));

@@ -7,6 +7,7 @@ import { registerApiKeyRoutes } from "../apikeys/apikeys.routes.ts";
 import { registerAuditRoutes } from "../audit/audit.routes.ts";
 import { ANY_ROLE, requireRole, requireSession } from "../auth/auth.middleware.ts";
 import { registerAuthRoutes } from "../auth/auth.routes.ts";
+import { registerFollowupRoutes } from "../followups/followups.routes.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import type { Mailer } from "../mail/mail.service.ts";
@@ -49,5 +50,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerQuestionnaireRoutes(router, deps);
   registerImportRoutes(router, deps);
   registerStaffEntryRoutes(router, deps);
+  registerFollowupRoutes(router, deps);
   return router;
 }

@@ -3,7 +3,9 @@
 import type { Db } from "../../server/db.ts";
 import { completeResponse, openWithToken } from "../../server/respondent/respondent.service.ts";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
+import type { Role } from "../../server/accounts/accounts.schema.ts";
 import type { TestApp } from "../helpers/app.ts";
+import { csrfFor, makeUser, signIn, type Agent, type TestUser } from "../helpers/staff.ts";
 import { invite, type InviteOptions } from "../respondent/fixtures.ts";
 
 /** Answers of a dissatisfied Wmo client who agreed to be called. */
@@ -33,4 +35,18 @@ export async function complete(
 
 export async function followupsOf(db: Db, municipalityId: number) {
   return db("followups").where({ municipality_id: municipalityId }).orderBy("id");
+}
+
+export type Staff = { user: TestUser; agent: Agent; csrf: string };
+
+/** A staff member of the municipality, signed in through the real forms, with the session's CSRF token. */
+export async function staffOf(t: TestApp, municipality: MunicipalityRow, role: Role, name?: string): Promise<Staff> {
+  const user = await makeUser(t.database.db, { name, memberships: [{ municipalityId: municipality.id, role }] });
+  const agent = await signIn(t.app, user);
+  return { user, agent, csrf: await csrfFor(agent, "/staff/account") };
+}
+
+/** A form POST as the browser sends it. */
+export function post(staff: Staff, path: string, fields: Record<string, string | string[]> = {}) {
+  return staff.agent.post(path).type("form").send({ _csrf: staff.csrf, ...fields });
 }
