@@ -61,7 +61,7 @@ export async function markUrgent(deps: EscalationDeps, who: Who, id: number, rea
   const followup = await loadFollowup(deps.db, who, id);
   const holder = followup.status === "claimed" && followup.claimedByUserId === who.userId;
   if (!holder && who.role !== "admin") throw forbidden("Alleen de interviewer die dit gesprek heeft opgepakt, of een beheerder, kan het urgent melden.");
-  if (!URGENT_REASONS.includes(reason as UrgentReason)) {
+  if (!followup.urgent && !URGENT_REASONS.includes(reason as UrgentReason)) {
     throw badRequest("Kies waarom dit urgent is.", [{ field: "reason", message: "Kies waarom dit urgent is." }]);
   }
   if (followup.urgent && followup.escalatedAt) return { sent: "already" };
