@@ -252,6 +252,8 @@ export async function makeQuote(
 
 export type RespondentInput = ConversationInput & {
   questionnaire?: "wmo" | "jeugd-ouders" | "jeugd-jongeren";
+  /** A version of the questionnaire (e.g. customised); default the municipality's shipped one. */
+  questionnaireVersionId?: number;
   channel?: "email" | "sms" | "letter" | "phone";
   invitedAt: Date;
   /** Undefined: invited, no response. */
@@ -275,7 +277,7 @@ export async function makeRespondent(
   const questionnaire = input.questionnaire ?? "wmo";
   const law = input.law ?? (questionnaire === "wmo" ? "wmo" : "jeugd");
   const { conversationId, clientId } = await makeConversation(db, municipalityId, { ...input, law });
-  const versionId = await versionFor(db, catalog, municipalityId, questionnaire);
+  const versionId = input.questionnaireVersionId ?? (await versionFor(db, catalog, municipalityId, questionnaire));
   const completed = input.completedAt !== undefined && !input.startedOnly;
   const invitationId = await makeInvitation(db, {
     municipalityId,

@@ -1,0 +1,364 @@
+// The report's aggregate reads. Everything is grouped in the database: report_facts for the answers (one
+// narrow row per completed response), invitations with their deliveries and responses for the funnel and the
+// non-response check, the follow-up tables for the follow-up section. These reads never touch client_contacts
+// (invariant 2) and every one is scoped by the municipality id the caller got from the signed-in tenant.
+import { toCount, toDbTime, type Db, type Knex } from "../db.ts";
+import { ageBandSql } from "./age-bands.ts";
+import type { Period } from "./period.ts";
+
+type Executor = Db | Knex.Transaction;
+
+export const DIMENSIONS = ["team", "area", "provision", "age_band", "mode"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export type ReportFilters = {
+  law?: "wmo" | "jeugd" | undefined;
+  team?: string | undefined;
+  area?: string | undefined;
+  provision?: string | undefined;
+  mode?: string | undefined;
+};
+
+export type Range = { start: Date; end: Date };
+
+/** Per-slot counts: code 0, code 1, codes 4–5, codes 1–5. */
+export type SlotCounts = { zero: number; one: number; agree: number; valid: number };
+export type GradeCounts = { n: number; sum: number; sumOfSquares: number; distribution: number[] };
+
+export type CubeRow = {
+  questionnaire: string;
+  team: string | null;
+  area: string | null;
+  provision: string | null;
+  age_band: string;
+  mode: string;
+  respondents: number;
+  slots: SlotCounts[];
+  grade: GradeCounts;
+};
+
+function factFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFilters, alias = "f"): T {
+  if (filters.law) builder.where(`${alias}.law`, filters.law);
+  if (filters.team) builder.where(`${alias}.team`, filters.team);
+  if (filters.area) builder.where(`${alias}.area`, filters.area);
+  if (filters.provision) builder.where(`${alias}.provision`, filters.provision);
+  if (filters.mode) builder.where(`${alias}.mode`, filters.mode);
+  return builder;
+}
+
+function inRange<T extends Knex.QueryBuilder>(builder: T, column: string, range: Range): T {
+  builder.where(column, ">=", toDbTime(range.start)).where(column, "<", toDbTime(range.end));
+  return builder;
+}
+
+function slotSums(slots: number, alias = "f"): string[] {
+  const parts: string[] = [];
+  for (let s = 1; s <= slots; s++) {
+    const c = `${alias}.s${s}`;
+    parts.push(
+      `sum(case when ${c} = 0 then 1 else 0 end) as s${s}_zero`,
+      `sum(case when ${c} = 1 then 1 else 0 end) as s${s}_one`,
+      `sum(case when ${c} >= 4 and ${c} <= 5 then 1 else 0 end) as s${s}_agree`,
+      `sum(case when ${c} >= 1 and ${c} <= 5 then 1 else 0 end) as s${s}_valid`,
+    );
+  }
+  return parts;
+}
+
+function gradeSums(alias = "f"): string[] {
+  const g = `${alias}.grade`;
+  const parts = [`count(${g}) as g_n`, `coalesce(sum(${g}), 0) as g_sum`, `coalesce(sum(${g} * ${g}), 0) as g_sq`];
+  for (let k = 1; k <= 10; k++) parts.push(`sum(case when ${g} = ${k} then 1 else 0 end) as g_${k}`);
+  return parts;
+}
+
+function readSlots(r: Record<string, unknown>, slots: number): SlotCounts[] {
+  return Array.from({ length: slots }, (_, i) => ({
+    zero: toCount(r[`s${i + 1}_zero`]),
+    one: toCount(r[`s${i + 1}_one`]),
+    agree: toCount(r[`s${i + 1}_agree`]),
+    valid: toCount(r[`s${i + 1}_valid`]),
+  }));
+}
+
+function readGrade(r: Record<string, unknown>): GradeCounts {
+  return {
+    n: toCount(r.g_n),
+    sum: Number(r.g_sum ?? 0),
+    sumOfSquares: Number(r.g_sq ?? 0),
+    distribution: Array.from({ length: 10 }, (_, k) => toCount(r[`g_${k + 1}`])),
+  };
+}
+
+/**
+ * The period's answers grouped by questionnaire and every breakdown dimension at once: one pass over the
+ * period's facts gives a few hundred or thousand groups, from which the service adds up each breakdown.
+ */
+export async function aggregateCube(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, slots: number): Promise<CubeRow[]> {
+  const groups = ["f.questionnaire", "f.team", "f.area", "f.provision", "f.age_band", "f.mode"];
+  const query = db("report_facts as f")
+    .where("f.municipality_id", municipalityId)
+    .select(groups)
+    .select(db.raw(["count(*) as respondents", ...slotSums(slots), ...gradeSums()].join(", ")))
+    .groupBy(groups);
+  inRange(query, "f.counted_at", range);
+  factFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    questionnaire: r.questionnaire as string,
+    team: (r.team as string | null) ?? null,
+    area: (r.area as string | null) ?? null,
+    provision: (r.provision as string | null) ?? null,
+    age_band: r.age_band as string,
+    mode: r.mode as string,
+    respondents: toCount(r.respondents),
+    slots: readSlots(r, slots),
+    grade: readGrade(r),
+  }));
+}
+
+export type TrendRow = { quarter: number; questionnaire: string; respondents: number; slots: SlotCounts[]; grade: GradeCounts };
+
+/** Per quarter (index into `quarters`) and questionnaire: the counts the trend and the previous period need. */
+export async function aggregateQuarters(db: Executor, municipalityId: number, quarters: readonly Period[], filters: ReportFilters, slots: number): Promise<TrendRow[]> {
+  const bounds = quarters.slice(1).map((q) => toDbTime(q.start));
+  const bucket = `case ${bounds.map((_, i) => `when f.counted_at < ? then ${i}`).join(" ")} else ${bounds.length} end`;
+  const query = db("report_facts as f")
+    .where("f.municipality_id", municipalityId)
+    .select(db.raw(`${bucket} as quarter`, bounds))
+    .select("f.questionnaire")
+    .select(db.raw(["count(*) as respondents", ...slotSums(slots), ...gradeSums()].join(", ")))
+    // By the output name: PostgreSQL would not see two bound copies of the CASE as the same expression.
+    .groupByRaw("quarter, f.questionnaire");
+  inRange(query, "f.counted_at", { start: quarters[0]!.start, end: quarters.at(-1)!.end });
+  factFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({ quarter: toCount(r.quarter), questionnaire: r.questionnaire as string, respondents: toCount(r.respondents), slots: readSlots(r, slots), grade: readGrade(r) }));
+}
+
+/** Counts of the other closed questions' answers, per questionnaire, question and value. */
+export async function aggregateAnswers(
+  db: Executor,
+  municipalityId: number,
+  range: Range,
+  filters: ReportFilters,
+): Promise<{ values: Array<{ questionnaire: string; key: string; value: string; count: number }>; answered: Array<{ questionnaire: string; key: string; count: number }> }> {
+  const base = () => {
+    const q = db("report_answers as a").join("report_facts as f", "f.response_id", "a.response_id").where("a.municipality_id", municipalityId).where("f.municipality_id", municipalityId);
+    inRange(q, "f.counted_at", range);
+    factFilters(q, filters);
+    return q;
+  };
+  const values = (await base().select("f.questionnaire", "a.question_key", "a.value").count({ count: "*" }).groupBy("f.questionnaire", "a.question_key", "a.value")) as Record<string, unknown>[];
+  const answered = (await base().select("f.questionnaire", "a.question_key").countDistinct({ count: "a.response_id" }).groupBy("f.questionnaire", "a.question_key")) as Record<string, unknown>[];
+  return {
+    values: values.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, value: r.value as string, count: toCount(r.count) })),
+    answered: answered.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, count: toCount(r.count) })),
+  };
+}
+
+/** The municipality's questionnaire definitions, newest first (for question texts and answer labels). */
+export async function listDefinitions(db: Executor, municipalityId: number): Promise<Array<{ questionnaire: string; definition: unknown }>> {
+  const rows = await db("questionnaire_versions").where("municipality_id", municipalityId).orderBy("id", "desc").select("questionnaire", "definition");
+  return rows.map((r) => ({ questionnaire: r.questionnaire as string, definition: typeof r.definition === "string" ? JSON.parse(r.definition) : r.definition }));
+}
+
+function invitationFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFilters): T {
+  if (filters.law) builder.where("c.law", filters.law);
+  if (filters.team) builder.where("c.team", filters.team);
+  if (filters.area) builder.where("c.area", filters.area);
+  if (filters.provision) builder.where("c.provision", filters.provision);
+  return builder;
+}
+
+export type FunnelRow = { channel: string; invited: number; delivered: number; bounced: number; opened: number; started: number; completed: number };
+
+/**
+ * The invitations made in the period per channel (the channel in use after any fallback) and how far each
+ * got: a message delivered (sent or delivered, an e-mail counts until it bounces), bounced (bounced or failed,
+ * and nothing delivered), opened, started, completed.
+ */
+export async function aggregateFunnel(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<FunnelRow[]> {
+  const delivered = "exists (select 1 from deliveries d where d.invitation_id = i.id and d.status in ('sent', 'delivered'))";
+  const bounced = "exists (select 1 from deliveries d where d.invitation_id = i.id and d.status in ('bounced', 'failed'))";
+  const query = db("invitations as i")
+    .join("conversations as c", "c.id", "i.conversation_id")
+    .leftJoin("responses as r", "r.invitation_id", "i.id")
+    .where("i.municipality_id", municipalityId)
+    .select("i.channel")
+    .select(
+      db.raw(
+        [
+          "count(*) as invited",
+          `sum(case when ${delivered} then 1 else 0 end) as delivered`,
+          `sum(case when not ${delivered} and (${bounced} or i.status = 'failed') then 1 else 0 end) as bounced`,
+          "sum(case when i.opened_at is not null or r.id is not null then 1 else 0 end) as opened",
+          "sum(case when r.id is not null then 1 else 0 end) as started",
+          "sum(case when r.status = 'completed' then 1 else 0 end) as completed",
+        ].join(", "),
+      ),
+    )
+    .groupBy("i.channel");
+  inRange(query, "i.created_at", range);
+  invitationFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    channel: r.channel as string,
+    invited: toCount(r.invited),
+    delivered: toCount(r.delivered),
+    bounced: toCount(r.bounced),
+    opened: toCount(r.opened),
+    started: toCount(r.started),
+    completed: toCount(r.completed),
+  }));
+}
+
+export type NonResponseRow = { law: string; team: string | null; age_band: string; invited: number; completed: number };
+
+/** Invited and completed per law, team and age band (age in the period's year), for the non-response check. */
+export async function aggregateNonResponse(db: Executor, municipalityId: number, range: Range, year: number, filters: ReportFilters): Promise<NonResponseRow[]> {
+  const band = ageBandSql("c.law", "cl.birth_year", year);
+  const query = db("invitations as i")
+    .join("conversations as c", "c.id", "i.conversation_id")
+    .join("clients as cl", "cl.id", "i.client_id")
+    .leftJoin("responses as r", "r.invitation_id", "i.id")
+    .where("i.municipality_id", municipalityId)
+    .select("c.law", "c.team")
+    .select(db.raw(`${band} as age_band`))
+    .select(db.raw("count(*) as invited, sum(case when r.status = 'completed' then 1 else 0 end) as completed"))
+    .groupByRaw("c.law, c.team, age_band");
+  inRange(query, "i.created_at", range);
+  invitationFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({ law: r.law as string, team: (r.team as string | null) ?? null, age_band: r.age_band as string, invited: toCount(r.invited), completed: toCount(r.completed) }));
+}
+
+/** The intakes held in the period and what the planner did with them (the population of the method note). */
+export async function aggregatePopulation(db: Executor, municipalityId: number, period: Period, filters: ReportFilters): Promise<Array<{ status: string | null; reason: string | null; count: number }>> {
+  const query = db("conversations as c")
+    .where("c.municipality_id", municipalityId)
+    .where("c.held_on", ">=", period.firstDay)
+    .where("c.held_on", "<=", period.lastDay)
+    .select("c.plan_status", "c.plan_reason")
+    .count({ count: "*" })
+    .groupBy("c.plan_status", "c.plan_reason");
+  invitationFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({ status: (r.plan_status as string | null) ?? null, reason: (r.plan_reason as string | null) ?? null, count: toCount(r.count) }));
+}
+
+export type FollowupTotals = {
+  triggered: number;
+  reached: number;
+  withinSla: number;
+  lateSla: number;
+  pendingSla: number;
+  open: number;
+  escalated: number;
+};
+
+function followupsOfPeriod(db: Executor, municipalityId: number, range: Range, filters: ReportFilters) {
+  const query = db("followups as fu").join("report_facts as f", "f.response_id", "fu.response_id").where("fu.municipality_id", municipalityId).where("f.municipality_id", municipalityId);
+  inRange(query, "f.counted_at", range);
+  factFilters(query, filters);
+  return query;
+}
+
+const REACHED =
+  "(exists (select 1 from followup_attempts a where a.followup_id = fu.id and a.result = 'reached') or fu.outcome in ('opgelost', 'doorverwezen', 'signaal', 'geen_actie', 'wil_niet'))";
+
+/** The follow-ups of the period's responses (DOMAIN.md: a follow-up belongs to its response's period). */
+export async function aggregateFollowups(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, now: Date): Promise<FollowupTotals> {
+  const at = toDbTime(now);
+  const row = (await followupsOfPeriod(db, municipalityId, range, filters)
+    .select(
+      db.raw(
+        [
+          "count(*) as triggered",
+          `sum(case when ${REACHED} then 1 else 0 end) as reached`,
+          "sum(case when fu.first_attempt_at is not null and fu.first_attempt_at <= fu.deadline_at then 1 else 0 end) as within_sla",
+          "sum(case when (fu.first_attempt_at is not null and fu.first_attempt_at > fu.deadline_at) or (fu.first_attempt_at is null and fu.deadline_at < ?) then 1 else 0 end) as late_sla",
+          "sum(case when fu.first_attempt_at is null and fu.deadline_at >= ? then 1 else 0 end) as pending_sla",
+          "sum(case when fu.status <> 'closed' then 1 else 0 end) as still_open",
+          "sum(case when fu.urgent = ? or fu.escalated_at is not null then 1 else 0 end) as escalated",
+        ].join(", "),
+        [at, at, true],
+      ),
+    )
+    .first()) as Record<string, unknown> | undefined;
+  return {
+    triggered: toCount(row?.triggered),
+    reached: toCount(row?.reached),
+    withinSla: toCount(row?.within_sla),
+    lateSla: toCount(row?.late_sla),
+    pendingSla: toCount(row?.pending_sla),
+    open: toCount(row?.still_open),
+    escalated: toCount(row?.escalated),
+  };
+}
+
+export async function aggregateOutcomes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ outcome: string | null; count: number }>> {
+  const rows = (await followupsOfPeriod(db, municipalityId, range, filters).select("fu.outcome").count({ count: "*" }).groupBy("fu.outcome")) as Record<string, unknown>[];
+  return rows.map((r) => ({ outcome: (r.outcome as string | null) ?? null, count: toCount(r.count) }));
+}
+
+export async function aggregateThemes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ theme: string; count: number }>> {
+  const rows = (await followupsOfPeriod(db, municipalityId, range, filters)
+    .join("followup_themes as t", "t.followup_id", "fu.id")
+    .select("t.theme")
+    .count({ count: "*" })
+    .groupBy("t.theme")) as Record<string, unknown>[];
+  return rows.map((r) => ({ theme: r.theme as string, count: toCount(r.count) }));
+}
+
+/** Approved quotes of the period's responses (from follow-ups or selected open answers), oldest first. */
+export async function listPeriodQuotes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, limit: number): Promise<Array<{ id: number; source: string; text: string }>> {
+  const query = db("quotes as q")
+    .leftJoin("followups as fu", "fu.id", "q.followup_id")
+    .join("report_facts as f", function () {
+      this.on("f.response_id", "=", db.raw("coalesce(q.response_id, fu.response_id)"));
+    })
+    .where("q.municipality_id", municipalityId)
+    .where("f.municipality_id", municipalityId)
+    .where("q.status", "approved")
+    .select("q.id", "q.source", "q.text")
+    .orderBy([{ column: "q.created_at" }, { column: "q.id" }])
+    .limit(limit);
+  inRange(query, "f.counted_at", range);
+  factFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({ id: r.id as number, source: r.source as string, text: r.text as string }));
+}
+
+/** Responses counted in this period that belong by completion date to an earlier, closed period. */
+export async function countArrivedLate(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ period: string; count: number }>> {
+  const query = db("report_facts as f").where("f.municipality_id", municipalityId).whereNotNull("f.late_period").select("f.late_period").count({ count: "*" }).groupBy("f.late_period");
+  inRange(query, "f.counted_at", range);
+  factFilters(query, filters);
+  const rows = (await query) as Record<string, unknown>[];
+  return rows.map((r) => ({ period: r.late_period as string, count: toCount(r.count) }));
+}
+
+/** Responses completed in the (closed) period that arrived after it was closed and count in a later one. */
+export async function countCountedElsewhere(db: Executor, municipalityId: number, range: Range): Promise<number> {
+  const query = db("report_facts as f").where("f.municipality_id", municipalityId).where("f.counted_at", ">=", toDbTime(range.end)).count({ count: "*" });
+  inRange(query, "f.completed_at", range);
+  const rows = (await query) as Array<{ count?: unknown }>;
+  return toCount(rows[0]?.count);
+}
+
+/** Follow-ups of the period's responses closed after a moment (the closing of the period). */
+export async function countFollowupsClosedAfter(db: Executor, municipalityId: number, range: Range, after: Date): Promise<number> {
+  const rows = (await followupsOfPeriod(db, municipalityId, range, {}).where("fu.closed_at", ">", toDbTime(after)).count({ count: "*" })) as Array<{ count?: unknown }>;
+  return toCount(rows[0]?.count);
+}
+
+/** The values the filters can take in a period (what the facts hold, no free text). */
+export async function listFilterValues(db: Executor, municipalityId: number, range: Range): Promise<{ team: string[]; area: string[]; provision: string[]; mode: string[] }> {
+  const query = db("report_facts as f").where("f.municipality_id", municipalityId).select("f.team", "f.area", "f.provision", "f.mode").groupBy("f.team", "f.area", "f.provision", "f.mode");
+  inRange(query, "f.counted_at", range);
+  const rows = (await query) as Array<{ team: string | null; area: string | null; provision: string | null; mode: string }>;
+  const distinct = (key: "team" | "area" | "provision" | "mode") =>
+    [...new Set(rows.map((r) => r[key]).filter((v): v is string => typeof v === "string" && v !== ""))].sort((a, b) => a.localeCompare(b, "nl"));
+  return { team: distinct("team"), area: distinct("area"), provision: distinct("provision"), mode: distinct("mode") };
+}
