@@ -86,6 +86,20 @@ export const requirePlatformAdmin: Guard = guard({ kind: "platform-admin" }, (re
 });
 
 /**
+ * The regional comparison (aggregated, suppressed figures of the municipalities that share): a platform
+ * administrator, or a user the platform administrator made a region reader (a flag per user, looked up with
+ * `isRegionReader`). Declared as platform-admin for the route walk of the tenant-isolation test, whose users
+ * include no region reader; tests/reports/region.test.ts walks these routes as one.
+ */
+export function requireRegionReader(isRegionReader: (userId: number) => Promise<boolean>): Guard {
+  return guard({ kind: "platform-admin" }, async (req, res, next) => {
+    if (!requireActive(req, res, next)) return;
+    if (req.staff!.user.isPlatformAdmin || (await isRegionReader(req.staff!.user.id))) return next();
+    next(forbidden("Alleen platformbeheerders en regiolezers kunnen de regiovergelijking zien."));
+  });
+}
+
+/**
  * A role in the municipality named by the route's :code. Without any role there, the answer is 404 —
  * whether that municipality exists is none of this user's business; with a role that is not enough, 403.
  */

@@ -171,6 +171,8 @@ export type ReportInput = {
   quotes: Array<{ text: string; source: string }>;
   arrivedLate: Array<{ period: string; label: string; count: number }>;
   slaWorkingDays: number;
+  /** Every questionnaire, also those without answers (the legal export lists every statement). */
+  allQuestionnaires?: boolean;
 };
 
 // --- small helpers ------------------------------------------------------------------------------------------
@@ -641,7 +643,7 @@ function methodOf(ctx: SectionContext, model: Omit<ReportModel, "method" | "note
 export function buildReportModel(input: ReportInput): ReportModel {
   const T = input.threshold;
   const ctx: SectionContext = { input, threshold: T };
-  const present = [...input.slots.keys()].filter((q) => input.cube.some((r) => r.questionnaire === q) || input.trend.some((r) => r.questionnaire === q));
+  const present = [...input.slots.keys()].filter((q) => input.allQuestionnaires || input.cube.some((r) => r.questionnaire === q) || input.trend.some((r) => r.questionnaire === q));
   const slotCount = Math.max(0, ...[...input.slots.values()].map((s) => s.length));
 
   const currentTotals = new Map(present.map((q) => [q, sum(input.cube.filter((r) => r.questionnaire === q), slotCount)]));

@@ -75,7 +75,7 @@ function questionInfoOf(definitions: Array<{ questionnaire: string; definition: 
   return info;
 }
 
-export type BuildOptions = { now?: Date; status?: ReportModel["status"]; closedAt?: Date };
+export type BuildOptions = { now?: Date; status?: ReportModel["status"]; closedAt?: Date; allQuestionnaires?: boolean };
 
 /** Gathers the period's counts and builds the suppressed model. */
 export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: ReportMunicipality, period: Period, filters: ReportFilters, options: BuildOptions = {}): Promise<ReportModel> {
@@ -134,6 +134,7 @@ export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: 
     quotes: quotes.map((q) => ({ text: q.text, source: q.source })),
     arrivedLate,
     slaWorkingDays: followupSettings.slaWorkingDays,
+    allQuestionnaires: options.allQuestionnaires,
   });
   if (options.closedAt) model.notes.unshift(`Afgesloten op ${options.closedAt.toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Amsterdam" })}. Dit rapport verandert niet meer; wat later binnenkomt, telt mee in de periode waarin het binnenkomt.`);
   return model;
@@ -232,7 +233,8 @@ export async function closeReportPeriod(db: Db, catalog: SurveyCatalog, municipa
   const snapshots = [];
   for (const format of SNAPSHOT_FORMATS) snapshots.push({ format, content: await renderReport(model, format) });
   if (period.kind === "year") {
-    snapshots.push({ format: "legal-csv", content: await renderLegalCsv(model) }, { format: "legal-xlsx", content: await renderLegalXlsx(model) });
+    const legal = await buildReport(db, catalog, municipality, period, {}, { now, status: "closed", closedAt: now, allQuestionnaires: true });
+    snapshots.push({ format: "legal-csv", content: await renderLegalCsv(legal) }, { format: "legal-xlsx", content: await renderLegalXlsx(legal) });
   }
   const closed = await insertClosedPeriod(db, { municipalityId: municipality.id, period: period.key, startsAt: period.start, endsAt: period.end, closedAt: now, closedByUserId: userId, snapshots });
   if (!closed) throw conflict(`De periode ${period.key} is al afgesloten.`);
@@ -244,7 +246,7 @@ export async function legalExport(db: Db, catalog: SurveyCatalog, municipality: 
   const name = `luisterpost-${municipality.code}-${year.key}-wettelijke-rapportage.${format}`;
   const stored = await findSnapshot(db, municipality.id, year.key, `legal-${format}`);
   if (stored) return { content: stored, contentType: CONTENT_TYPES[format]!, fileName: name, fromSnapshot: true };
-  const model = await buildReport(db, catalog, municipality, year, {}, { now });
+  const model = await buildReport(db, catalog, municipality, year, {}, { now, allQuestionnaires: true });
   return { content: format === "csv" ? await renderLegalCsv(model) : await renderLegalXlsx(model), contentType: CONTENT_TYPES[format]!, fileName: name, fromSnapshot: false };
 }
 

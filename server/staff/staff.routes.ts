@@ -17,6 +17,7 @@ import { registerImportRoutes } from "../intake/imports.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
 import { registerStaffEntryRoutes } from "../respondent/staff-entry.routes.ts";
 import { registerQuestionnaireRoutes } from "../surveys/questionnaires.routes.ts";
+import { registerReportRoutes } from "../reports/reports.routes.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 
 export type StaffDeps = { db: Db; config: Config; mailer: Mailer; catalog: SurveyCatalog };
@@ -51,5 +52,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerImportRoutes(router, deps);
   registerStaffEntryRoutes(router, deps);
   registerFollowupRoutes(router, deps);
+  registerReportRoutes(router, deps);
   return router;
 }
