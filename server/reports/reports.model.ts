@@ -711,7 +711,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
   const notes = input.arrivedLate.map((late) => {
     const count = figure(late.count, suppressCount(late.count, T));
-    return `Hierin zitten ${describe(count, T)} vragenlijsten die in de ${late.label} zijn ingevuld maar pas binnenkwamen nadat die periode was afgesloten.`;
+    return `Hierin zitten ${describe(count, T)} vragenlijsten uit de periode ${late.label} (${late.period}) die pas binnenkwamen nadat die periode was afgesloten.`;
   });
   if (input.status === "provisional") notes.unshift("Voorlopige cijfers: de periode is nog niet voorbij.");
   return { ...partial, notes, method: methodOf(ctx, partial) };
