@@ -5,7 +5,8 @@
 //   1. primary: a cell that counts fewer respondents than the threshold is hidden ("< 10");
 //   2. complementary: if exactly one cell of the breakdown is hidden, the smallest other cell is hidden too
 //      ("×"), so the hidden one cannot be recovered as the total minus the other cells; with no other cell to
-//      hide, the total itself is hidden;
+//      hide, the total itself is hidden. A lone hidden zero needs no such protection (an empty group reveals
+//      nobody);
 //   3. a total below the threshold is hidden, and with it every part.
 // A cell hidden for a reason outside the breakdown (its whole row is hidden) counts as hidden here too.
 // Breakdowns whose parts do not add up to the total (a follow-up can have several themes) only get rule 1.
@@ -48,6 +49,9 @@ export function suppressBreakdown(counts: readonly number[], threshold: number, 
   if (options.additive === false) return { cells, total: null };
   const hidden = cells.filter((c) => c !== null).length;
   if (hidden !== 1) return { cells, total: null };
+  // A single hidden zero needs no company: finding by subtraction that nobody is in a group tells nothing
+  // about anyone.
+  if (counts[cells.findIndex((c) => c !== null)] === 0) return { cells, total: null };
   let smallest = -1;
   for (let i = 0; i < counts.length; i++) {
     if (cells[i] !== null) continue;

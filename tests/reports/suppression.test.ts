@@ -29,6 +29,11 @@ describe("suppressBreakdown", () => {
     expect(suppressBreakdown([4, 5], 10)).toEqual({ cells: ["small", "small"], total: "small" });
   });
 
+  it("leaves a lone hidden zero alone: an empty group reveals nobody", () => {
+    expect(suppressBreakdown([40, 0, 25], 10).cells).toEqual([null, "small", null]);
+    expect(suppressBreakdown([12, 0], 10, { total: 12 }).cells).toEqual([null, "small"]);
+  });
+
   it("counts cells hidden elsewhere, and then needs no second cell", () => {
     expect(suppressBreakdown([40, 30, 25], 10, { forced: [null, "complementary", null] }).cells).toEqual([null, "complementary", "complementary"]);
     expect(suppressBreakdown([40, 3, 25], 10, { forced: [null, null, "small"] }).cells).toEqual([null, "small", "small"]);
@@ -93,9 +98,9 @@ describe("no hidden cell can be recovered by subtraction", () => {
         counts.forEach((c, i) => {
           if (c < threshold) expect(cells[i]).not.toBeNull();
         });
-        // 2. with the total shown, never exactly one hidden cell
-        const hidden = cells.filter((c) => c !== null).length;
-        if (totalHidden === null) expect(hidden).not.toBe(1);
+        // 2. with the total shown, never exactly one hidden cell (unless it is an empty group)
+        const hidden = cells.map((c, i) => (c !== null ? i : -1)).filter((i) => i >= 0);
+        if (totalHidden === null && hidden.length === 1) expect(counts[hidden[0]!]).toBe(0);
         // 3. a small total is hidden
         if (total < threshold) expect(totalHidden).not.toBeNull();
         // 4. a "small" label never sits on a figure that is not small
