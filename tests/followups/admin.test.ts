@@ -246,7 +246,7 @@ describe("the service-level view and the quarterly export", () => {
     });
     expect(res.status).toBe(200);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(res.body as Buffer);
+    await workbook.xlsx.load(res.body as unknown as Parameters<typeof workbook.xlsx.load>[0]);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(["Samenvatting", "Verdiepingsgesprekken", "Citaten"]);
     const summary = workbook.getWorksheet("Samenvatting")!;
     const values = new Map<string, unknown>();
