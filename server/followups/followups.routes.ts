@@ -23,7 +23,8 @@ import {
   formatDay,
 } from "./followups.messages.ts";
 import { countQueue, findVersionForRule, listAttempts, listFollowupStaff, listNotes, listQueue, listThemes, OUTCOMES, type FollowupRow } from "./followups.queries.ts";
-import { versionInfoOf } from "./followups.rule.ts";
+import { useSurveyCatalog, versionInfoOf } from "./followups.rule.ts";
+import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 import { bodyOf, idOf, parseAttemptForm, parseConversationForm, queueQuerySchema, textOf } from "./followups.schema.ts";
 import { assign, claim, loadFollowup, logAttempt, release, reopen, revealPhone, saveConversation, topicsOf, type Who } from "./followups.service.ts";
 import { FOLLOWUP_SETTINGS } from "./followups.settings.ts";
@@ -53,7 +54,7 @@ const NOTICES: Record<string, string> = {
   "citaat-verwijderd": "Het citaat is verwijderd.",
 };
 
-type Deps = { db: Db; config: Config; mailer: Mailer };
+type Deps = { db: Db; config: Config; mailer: Mailer; catalog: SurveyCatalog };
 
 /** A form handler that rendered the page itself (instead of redirecting with a notice). */
 const RENDERED = Symbol("rendered");
@@ -85,7 +86,8 @@ async function otherAnswers(db: Db, followup: FollowupRow): Promise<Array<{ titl
     });
 }
 
-export function registerFollowupRoutes(router: Router, { db, config, mailer }: Deps): void {
+export function registerFollowupRoutes(router: Router, { db, config, mailer, catalog }: Deps): void {
+  useSurveyCatalog(catalog);
   const work = requireRole("admin", "interviewer");
   const base = (req: Request) => `/staff/m/${req.tenant!.code}/followups`;
 

@@ -30,6 +30,11 @@ function catalog(): SurveyCatalog {
   return (sharedCatalog ??= loadSurveyCatalog());
 }
 
+/** Lets the rule use the catalog the app loaded at start-up, so the first completion does not load it. */
+export function useSurveyCatalog(loaded: SurveyCatalog): void {
+  sharedCatalog ??= loaded;
+}
+
 function textsOf(definition: unknown): Map<string, QuestionText> {
   const texts = new Map<string, QuestionText>();
   if (!isRecord(definition)) return texts;

@@ -133,8 +133,10 @@ describe("claiming", () => {
     const page = await other.agent.get(`${base()}/${done.followupId}`);
     expect(page.text).toContain(`Dit gesprek is opgepakt door ${winner.user.user.name}`);
     expect(page.text).not.toContain("Toon telefoonnummer");
-    // Claiming again is harmless for the winner.
+    // Claiming again is harmless for the winner, and it is among the winner's own.
     expect((await post(winner, url)).status).toBe(303);
+    expect((await winner.agent.get(`${base()}?weergave=mine`)).text).toContain(`followups/${done.followupId}">Nr. ${done.followupId}`);
+    expect((await other.agent.get(`${base()}?weergave=mine`)).text).not.toContain(`followups/${done.followupId}">Nr.`);
   });
 
   it("shows the phone number only to the holder, after a click, and records each showing", async () => {

@@ -118,6 +118,19 @@ describe("quotes", () => {
     expect(await quotesOf(id)).toHaveLength(0);
   });
 
+  it("answers 404 for another municipality's quote and leaves it as it is", async () => {
+    const other = await makeMunicipality(db());
+    const theirs = await complete(t, other, { verbetering: "Een open antwoord van elders." });
+    const [row] = await db()("quotes")
+      .insert({ municipality_id: other.id, source: "answer", response_id: theirs.responseId, question_key: "verbetering", text: "Een open antwoord van elders.", flags: "[]", status: "pending", created_at: new Date().toISOString() })
+      .returning(["id"]);
+    const res = await post(admin, `/staff/m/${m.code}/quotes/${row.id}`, { decision: "approve", confirmed: "on" });
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain("Een open antwoord van elders.");
+    expect((await db()("quotes").where({ id: row.id }).first()).status).toBe("pending");
+    expect((await admin.agent.get(`/staff/m/${m.code}/quotes`)).text).not.toContain("Een open antwoord van elders.");
+  });
+
   it("lets an administrator choose an open answer as a quote, once", async () => {
     const done = await complete(t, m, { ...DISSATISFIED, verbetering: "Sneller antwoord geven op mijn vragen." });
     const list = await admin.agent.get(`/staff/m/${m.code}/quotes/answers`);
