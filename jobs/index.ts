@@ -4,6 +4,7 @@ import type { Config } from "../server/config.ts";
 import type { Db } from "../server/db.ts";
 import type { Logger } from "../server/logger.ts";
 import type { Mailer } from "../server/mail/mail.service.ts";
+import type { RetryPolicy } from "../server/invitations/dispatch.service.ts";
 import type { SmsSender } from "../server/sms/sms.service.ts";
 import type { SurveyCatalog } from "../server/surveys/surveys.loader.ts";
 import { dispatchJob } from "./dispatch.job.ts";
@@ -14,7 +15,16 @@ import { purgeImportRejections } from "./purge-import-rejections.job.ts";
 import type { JobQueue } from "./queue.ts";
 import { SCHEDULES } from "./schedules.ts";
 
-export type JobDeps = { db: Db; logger: Logger; config: Config; catalog: SurveyCatalog; mailer: Mailer; sms: SmsSender };
+export type JobDeps = {
+  db: Db;
+  logger: Logger;
+  config: Config;
+  catalog: SurveyCatalog;
+  mailer: Mailer;
+  sms: SmsSender;
+  /** Tests shorten the dispatchers' backoff and outage pause. */
+  retry?: Partial<RetryPolicy>;
+};
 
 export function defineJobs(queue: JobQueue, deps: JobDeps): void {
   const { db, logger } = deps;
@@ -30,8 +40,8 @@ export function defineJobs(queue: JobQueue, deps: JobDeps): void {
     const counts = await planInvitationsJob(db, deps.catalog, queue);
     if (counts && (counts.invitations || counts.reminders || counts.expired || counts.released)) logger.info({ job: "plan-invitations", ...counts }, "planned invitations");
   });
-  queue.define("dispatch", async (data) => {
-    await dispatchJob(deps, queue, data);
+  queue.define("dispatch", async (data, { id }) => {
+    await dispatchJob(deps, queue, data, id);
   });
   queue.define("letter-batches", async () => {
     const counts = await letterBatchesJob(db, deps.config);

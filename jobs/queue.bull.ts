@@ -82,6 +82,9 @@ export function createBullQueue(options: { redisUrl: string; logger: Logger; con
     // Finished jobs are removed so their id is free again (see AddOptions.jobId); outcomes are recorded
     // in the database by the handlers, failures are logged below.
     defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+    // A worker that dies mid-job holds the job's lock until it runs out; then a stalled-job check hands it
+    // to another worker. Bull's defaults (30 s lock, checks every 30 s) can leave work idle for a minute.
+    settings: { lockDuration: 15_000, lockRenewTime: 5_000, stalledInterval: 10_000 },
   });
   let started = false;
   let closing: Promise<void> | undefined;

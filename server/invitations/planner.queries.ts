@@ -214,8 +214,14 @@ export async function releaseStaleDeliveries(db: Executor, now: Date): Promise<n
   return db("deliveries").where("status", "sending").where("lease_until", "<", toDbTime(now)).update({ status: "pending", lease_until: null, updated_at: toDbTime(now) });
 }
 
-/** Channels with deliveries due now, so the planner only wakes the dispatchers that have work. */
+/**
+ * Channels with deliveries due now, so the planner only wakes the dispatchers that have work; rows still
+ * 'sending' count too, since their dispatcher may have died (the next one to hold the lease takes them back).
+ */
 export async function channelsWithDueDeliveries(db: Executor, now: Date): Promise<Channel[]> {
-  const rows = await db("deliveries").distinct("channel").where("status", "pending").whereIn("channel", ["email", "sms"]).where("due_at", "<=", toDbTime(now));
+  const rows = await db("deliveries")
+    .distinct("channel")
+    .whereIn("channel", ["email", "sms"])
+    .where((q) => q.where((p) => p.where("status", "pending").where("due_at", "<=", toDbTime(now))).orWhere("status", "sending"));
   return rows.map((r) => r.channel as Channel);
 }

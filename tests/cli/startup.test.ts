@@ -1,111 +1,27 @@
 // The luisterpost command as an operator meets it: the real CLI in a child process with a clean environment.
 // Start-up problems end with exit code 1 and one plain message naming the setting to fix (never a stack
 // trace); a running process stops cleanly on SIGTERM with exit code 0.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import knexPkg from "knex";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createCliRunner, root, until, type Env, type Result } from "../helpers/cli.ts";
 import { createPostgresDatabase } from "../helpers/database.ts";
 import { canReachRedis, skipWithout, testPostgresUrl, testRedisUrl } from "../helpers/services.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-// Node with tsx's loader rather than the tsx command: signals reach the server directly (the tsx command
-// relays them and kills a child that does not confirm within 30 ms).
-const nodeWithTsx = [process.execPath, "--import", "tsx"] as const;
 const STACK_LINE = /^\s+at /m;
 // A user in the URL: the child and the test workers may have no USER to fall back on (as in .ci/run).
 const postgresUrl = testPostgresUrl ?? "postgres://postgres@127.0.0.1:5432/test";
 
-type Env = Record<string, string>;
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-type Cli = {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  exit(): Exit | undefined;
-  waitForExit(timeoutMs: number): Promise<Exit>;
-};
-type Result = Exit & { stdout: string; stderr: string };
+const runner = createCliRunner();
+afterEach(() => runner.cleanup());
+afterAll(() => runner.remove());
 
-let tmpRoot: string;
-const started: Cli[] = [];
-
-beforeAll(() => {
-  tmpRoot = mkdtempSync(path.join(tmpdir(), "luisterpost-cli-"));
-});
-afterEach(async () => {
-  // Whatever a test left running (a failed assertion, a timeout) dies here, with tsx's own child process.
-  for (const cli of started.splice(0)) {
-    if (cli.exit()) continue;
-    try {
-      process.kill(-cli.child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await cli.waitForExit(5_000).catch(() => undefined);
-  }
-});
-afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
-
-const freshDir = () => mkdtempSync(path.join(tmpRoot, "run-"));
-const sqliteUrl = () => `sqlite:${path.join(freshDir(), "luisterpost.sqlite")}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Built from scratch: nothing from this process's environment (REDIS_URL, DATABASE_URL…) leaks in. */
-function cliEnv(vars: Env): Env {
-  return { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: process.env.HOME ?? tmpRoot, NODE_ENV: "test", DATA_DIR: freshDir(), ...vars };
-}
-
-function startCli(args: string[], env: Env): Cli {
-  // Own process group, so cleanup can kill tsx and the node process it starts in one go.
-  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), "server/cli.ts", ...args], { cwd: root, env, stdio: "pipe", detached: true });
-  let stdout = "";
-  let stderr = "";
-  let exit: Exit | undefined;
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<Exit>((resolve) => {
-    child.once("close", (code, signal) => resolve((exit = { code, signal })));
-  });
-  const cli: Cli = {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exit: () => exit,
-    async waitForExit(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`luisterpost ${args.join(" ")} did not exit within ${timeoutMs} ms\n${stderr}`)), timeoutMs);
-      });
-      return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-    },
-  };
-  started.push(cli);
-  return cli;
-}
-
-async function runCli(args: string[], env: Env, { timeoutMs = 20_000 } = {}): Promise<Result> {
-  const cli = startCli(args, env);
-  const exit = await cli.waitForExit(timeoutMs);
-  return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
-}
-
-/** Polls until probe returns a value; fails early when the process has exited, and after timeoutMs. */
-async function until<T>(cli: Cli, what: () => string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    const exit = cli.exit();
-    if (exit) throw new Error(`exited (${JSON.stringify(exit)}) while waiting for ${what()}\n${cli.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}\n${cli.stderr()}`);
-    await sleep(100);
-  }
-}
+const sqliteUrl = runner.sqliteUrl;
+const cliEnv = runner.env;
+const startCli = runner.start;
+const runCli = runner.run;
 
 /** pino writes JSON lines to stderr when it is not a terminal. */
 function logLines(stderr: string): Array<Record<string, unknown>> {

@@ -17,6 +17,8 @@ export type TestSmtp = {
   /** How many messages are waiting for an answer because of holdAfter. */
   held(): number;
   release(): void;
+  /** Forgets the messages held without answer (their sender died: they were never accepted). */
+  dropHeld(): void;
   /** Stops listening (the port is kept for start()). */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -112,6 +114,10 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     release() {
       limit = Number.POSITIVE_INFINITY;
       for (const accept of waiting.splice(0)) accept();
+    },
+    dropHeld() {
+      limit = Number.POSITIVE_INFINITY;
+      waiting.length = 0;
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
