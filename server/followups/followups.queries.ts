@@ -1,5 +1,5 @@
-// The only place that runs knex against followups, followup_attempts, followup_notes and followup_themes.
-// Reads join the rows they describe (the response, the client's language, the staff member's name); contact
+// The only place that runs knex against followups (the attempts, notes and themes are in
+// followups.records.queries.ts). Reads join the rows they describe (the response, the client's language, the staff member's name); contact
 // data is read only by findPhone, for the interviewer who claimed the follow-up.
 import { countOf, fromDbTime, fromJson, toBool, toDbTime, toJson, type Db, type Knex } from "../db.ts";
 import type { Trigger, StoredVersion } from "./followups.rule.ts";
@@ -299,69 +299,6 @@ export async function updateFollowup(
   if (guard.status) q.where({ status: guard.status });
   if (guard.claimedByUserId !== undefined) q.where({ claimed_by_user_id: guard.claimedByUserId });
   return (await q.update(values)) === 1;
-}
-
-// --- attempts -----------------------------------------------------------------------------------------------
-
-export type AttemptRow = { id: number; userId: number | null; userName: string | null; attemptedAt: Date; result: AttemptResult; callbackAt: Date | null };
-
-export async function insertAttempt(db: Executor, values: { followupId: number; userId: number; attemptedAt: Date; result: AttemptResult; callbackAt: Date | null }, at: Date): Promise<void> {
-  await db("followup_attempts").insert({
-    followup_id: values.followupId,
-    user_id: values.userId,
-    attempted_at: toDbTime(values.attemptedAt),
-    result: values.result,
-    callback_at: values.callbackAt ? toDbTime(values.callbackAt) : null,
-    created_at: toDbTime(at),
-  });
-}
-
-export async function listAttempts(db: Executor, followupId: number): Promise<AttemptRow[]> {
-  const rows = await db("followup_attempts as a")
-    .leftJoin("users as u", "u.id", "a.user_id")
-    .select("a.id", "a.user_id", "u.name as user_name", "a.attempted_at", "a.result", "a.callback_at")
-    .where("a.followup_id", followupId)
-    .orderBy([{ column: "a.attempted_at", order: "asc" }, { column: "a.id", order: "asc" }]);
-  return rows.map((r) => ({
-    id: r.id,
-    userId: r.user_id ?? null,
-    userName: r.user_name ?? null,
-    attemptedAt: fromDbTime(r.attempted_at)!,
-    result: r.result,
-    callbackAt: fromDbTime(r.callback_at),
-  }));
-}
-
-// --- notes and themes ---------------------------------------------------------------------------------------
-
-export type NoteRow = { topic: string; text: string; updatedAt: Date };
-
-export async function listNotes(db: Executor, followupId: number): Promise<NoteRow[]> {
-  const rows = await db("followup_notes").select("topic", "text", "updated_at").where({ followup_id: followupId }).orderBy("id");
-  return rows.map((r) => ({ topic: r.topic, text: r.text, updatedAt: fromDbTime(r.updated_at)! }));
-}
-
-/** Stores the notes per topic; an empty text removes that topic's note. */
-export async function saveNotes(db: Executor, followupId: number, notes: Array<{ topic: string; text: string }>, userId: number, at: Date): Promise<void> {
-  for (const note of notes) {
-    if (note.text === "") {
-      await db("followup_notes").where({ followup_id: followupId, topic: note.topic }).delete();
-      continue;
-    }
-    await db("followup_notes")
-      .insert({ followup_id: followupId, topic: note.topic, text: note.text, user_id: userId, created_at: toDbTime(at), updated_at: toDbTime(at) })
-      .onConflict(["followup_id", "topic"])
-      .merge(["text", "user_id", "updated_at"]);
-  }
-}
-
-export async function listThemes(db: Executor, followupId: number): Promise<string[]> {
-  return (await db("followup_themes").select("theme").where({ followup_id: followupId }).orderBy("theme")).map((r) => r.theme as string);
-}
-
-export async function replaceThemes(db: Executor, followupId: number, themes: string[]): Promise<void> {
-  await db("followup_themes").where({ followup_id: followupId }).delete();
-  if (themes.length > 0) await db("followup_themes").insert(themes.map((theme) => ({ followup_id: followupId, theme })));
 }
 
 // --- contact data -------------------------------------------------------------------------------------------

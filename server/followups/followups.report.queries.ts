@@ -3,7 +3,8 @@
 // the response that triggered it was completed (DOMAIN.md).
 import { fromDbTime, fromJson, toBool, toCount, toDbTime, type Db, type Knex } from "../db.ts";
 import type { Trigger } from "./followups.rule.ts";
-import type { FollowupStatus, NoteRow, Outcome } from "./followups.queries.ts";
+import type { FollowupStatus, Outcome } from "./followups.queries.ts";
+import type { NoteRow } from "./followups.records.queries.ts";
 import type { QuoteRow } from "./quotes.queries.ts";
 
 type Executor = Db | Knex.Transaction;

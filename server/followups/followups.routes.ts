@@ -22,7 +22,8 @@ import {
   GENERAL_TOPIC,
   formatDay,
 } from "./followups.messages.ts";
-import { countQueue, findVersionForRule, listAttempts, listFollowupStaff, listNotes, listQueue, listThemes, OUTCOMES, type FollowupRow } from "./followups.queries.ts";
+import { countQueue, findVersionForRule, listFollowupStaff, listQueue, OUTCOMES, type FollowupRow } from "./followups.queries.ts";
+import { listAttempts, listNotes, listThemes } from "./followups.records.queries.ts";
 import { useSurveyCatalog, versionInfoOf } from "./followups.rule.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 import { bodyOf, idOf, parseAttemptForm, parseConversationForm, queueQuerySchema, textOf } from "./followups.schema.ts";

@@ -11,20 +11,15 @@ import {
   claimFollowup,
   findFollowup,
   findPhone,
-  insertAttempt,
-  listAttempts,
   listFollowupStaff,
-  listNotes,
   releaseFollowup,
-  replaceThemes,
-  saveNotes,
-  listThemes,
   updateFollowup,
   UNSUCCESSFUL_RESULTS,
   type AttemptResult,
   type FollowupRow,
   type Outcome,
 } from "./followups.queries.ts";
+import { insertAttempt, listAttempts, listNotes, listThemes, replaceThemes, saveNotes } from "./followups.records.queries.ts";
 import { GENERAL_TOPIC } from "./followups.messages.ts";
 import { FOLLOWUP_SETTINGS, type FollowupSettings } from "./followups.settings.ts";
 import { amsterdamDate } from "./working-days.ts";
