@@ -6,6 +6,7 @@ import { DatabaseUnavailableError, migrateToLatest } from "./db.ts";
 import { RedisUnavailableError } from "../jobs/queue.ts";
 import { apiKeyCommand, CommandError, demoCommand, municipalityCommand, userCommand } from "./cli.admin.ts";
 import { importCommand } from "./cli.import.ts";
+import { reportCommand } from "./cli.report.ts";
 import { jobsCommand } from "./cli.jobs.ts";
 import { exitOnSignals, openDatabase, startRuntime, StartupError, type Role } from "./runtime.ts";
 import { SurveyDefinitionError } from "./surveys/surveys.loader.ts";
@@ -30,6 +31,10 @@ Opdrachten:
              reden in BESTAND.afgekeurd.csv en dan is de exitcode 1
   jobs run-due [--json]
              plan de uitnodigingen en verstuur alles wat klaarstaat (e-mail, sms, brieven), en stop dan
+  report --municipality CODE --period 2026-Q3|2026-H1|2026 --format html|pdf|csv|xlsx|json --out BESTAND
+         [--law wmo|jeugd] [--team TEAM] [--area WIJK] [--provision VOORZIENING] [--mode online|sms|code|paper|phone]
+             maak het rapport van een periode (met --out - naar stdout); van een afgesloten periode
+             het vastgestelde rapport
   help       deze uitleg
 
 De instellingen komen uit de omgeving (zie .env.example).`;
@@ -92,6 +97,8 @@ async function main(argv: string[]): Promise<void> {
       return demoCommand(rest);
     case "import":
       return importCommand(rest);
+    case "report":
+      return reportCommand(rest);
     case "jobs":
       return jobsCommand(rest);
     case undefined:
