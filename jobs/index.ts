@@ -12,6 +12,7 @@ import { letterBatchesJob } from "./letter-batches.job.ts";
 import { planInvitationsJob } from "./plan-invitations.job.ts";
 import { purgeExpiredAuth } from "./purge-expired-auth.job.ts";
 import { purgeImportRejections } from "./purge-import-rejections.job.ts";
+import { quarterlyReportsJob } from "./quarterly-reports.job.ts";
 import type { JobQueue } from "./queue.ts";
 import { SCHEDULES } from "./schedules.ts";
 
@@ -46,6 +47,10 @@ export function defineJobs(queue: JobQueue, deps: JobDeps): void {
   queue.define("letter-batches", async () => {
     const counts = await letterBatchesJob(db, deps.config);
     if (counts) logger.info({ job: "letter-batches", ...counts }, "letter batches made");
+  });
+  queue.define("quarterly-reports", async () => {
+    const counts = await quarterlyReportsJob(deps);
+    if (counts && (counts.mailed || counts.failed)) logger.info({ job: "quarterly-reports", ...counts }, "quarterly report mails sent");
   });
 }
 

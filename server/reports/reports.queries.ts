@@ -362,3 +362,11 @@ export async function listFilterValues(db: Executor, municipalityId: number, ran
     [...new Set(rows.map((r) => r[key]).filter((v): v is string => typeof v === "string" && v !== ""))].sort((a, b) => a.localeCompare(b, "nl"));
   return { team: distinct("team"), area: distinct("area"), provision: distinct("provision"), mode: distinct("mode") };
 }
+
+/** Whether anything happened in the period: an invitation made or a questionnaire counted. */
+export async function hasActivity(db: Executor, municipalityId: number, range: Range): Promise<boolean> {
+  const fact = await inRange(db("report_facts as f").where("f.municipality_id", municipalityId), "f.counted_at", range).first("f.response_id");
+  if (fact) return true;
+  const invitation = await inRange(db("invitations as i").where("i.municipality_id", municipalityId), "i.created_at", range).first("i.id");
+  return invitation !== undefined;
+}
