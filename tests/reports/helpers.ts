@@ -1,4 +1,5 @@
 // Helpers shared by the report tests: respondents spread over a period, and staff signed in by role.
+import type { Response } from "superagent";
 import type { Role } from "../../server/accounts/accounts.schema.ts";
 import type { Db } from "../../server/db.ts";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
@@ -22,7 +23,7 @@ export async function respondents(
   count: number,
   shape: (i: number) => Partial<RespondentInput> = () => ({}),
 ): Promise<Array<{ invitationId: number; responseId: number | undefined; clientId: number }>> {
-  const made = [];
+  const made: Array<{ invitationId: number; responseId: number | undefined; clientId: number }> = [];
   await db.transaction(async (trx) => {
     for (let i = 0; i < count; i++) {
       const at = within(period, 0.1 + (0.8 * i) / Math.max(1, count));
@@ -44,4 +45,12 @@ export async function respondents(
 
 export async function staffOf(t: TestApp, municipality: MunicipalityRow, role: Role): Promise<Agent> {
   return signIn(t.app, await makeUser(t.database.db, { memberships: [{ municipalityId: municipality.id, role }] }));
+}
+
+/** A supertest parser that keeps a download's bytes as they are. */
+export function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  stream.on("end", () => done(null, Buffer.concat(chunks)));
 }

@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { csrfFor, makeMunicipality, type Agent } from "../helpers/staff.ts";
 import type { MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
 import { makeFollowup, makeRespondent } from "./factories.ts";
-import { respondents, staffOf, within } from "./helpers.ts";
+import { binary, respondents, staffOf, within } from "./helpers.ts";
 
 const FORMATS = ["html", "pdf", "csv", "xlsx", "json"] as const;
 
@@ -25,11 +25,7 @@ let made: Awaited<ReturnType<typeof respondents>>;
 const db = () => t.database.db;
 
 async function download(agent: Agent, format: string, query: Record<string, string> = {}) {
-  const res = await agent.get(`/staff/m/${m.code}/reports/download`).query({ periode: period.key, formaat: format, ...query }).buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = [];
-    r.on("data", (c: Buffer) => chunks.push(c));
-    r.on("end", () => done(null, Buffer.concat(chunks)));
-  });
+  const res = await agent.get(`/staff/m/${m.code}/reports/download`).query({ periode: period.key, formaat: format, ...query }).buffer(true).parse(binary);
   expect(res.status, `${format}: ${res.status}`).toBe(200);
   return res.body as Buffer;
 }

@@ -18,7 +18,7 @@ import { writeSettings } from "../../server/settings/settings.service.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeMunicipality, type Agent } from "../helpers/staff.ts";
 import { makeFollowup } from "./factories.ts";
-import { respondents, staffOf, within } from "./helpers.ts";
+import { binary, respondents, staffOf, within } from "./helpers.ts";
 
 let t: TestApp;
 let m: MunicipalityRow;
@@ -27,12 +27,6 @@ let period: Period;
 let model: ReportModel;
 const files: Record<string, Buffer> = {};
 const db = () => t.database.db;
-
-const binary = (r: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  r.on("data", (c: Buffer) => chunks.push(c));
-  r.on("end", () => done(null, Buffer.concat(chunks)));
-};
 
 beforeAll(async () => {
   t = await createTestApp();
