@@ -9,6 +9,10 @@ import { notFound } from "../errors.ts";
 import { param } from "../middleware/params.ts";
 import { findClient, findContact, listConversations, listConversationsOfClient, listTeams } from "./intake.queries.ts";
 import { LAWS } from "./intake.normalize.ts";
+import { findInvitationStates, MEASUREMENT_LABELS, measurementOf } from "../invitations/measurement.ts";
+import { SKIP_LABELS } from "../invitations/planner.service.ts";
+import { listInvitationsOfClient } from "../invitations/funnel.queries.ts";
+import { CHANNEL_LABELS } from "../invitations/invitations.schema.ts";
 
 const PAGE_SIZE = 50;
 const filterSchema = z.object({
@@ -41,9 +45,12 @@ export function registerConversationRoutes(router: Router, { db }: { db: Db }): 
     const query = new URLSearchParams(
       Object.entries({ zoek: filter.zoek, wet: filter.wet, team: filter.team }).flatMap(([k, v]): Array<[string, string]> => (v ? [[k, v]] : [])),
     ).toString();
+    const states = await findInvitationStates(db, rows.map((r) => r.id));
     res.render("staff/municipality/conversations", {
       title: `Gesprekken – ${req.tenant!.name}`,
-      rows,
+      rows: rows.map((r) => ({ ...r, measurement: measurementOf(r.planStatus, r.planReason, states.get(r.id) ?? []) })),
+      measurementLabels: MEASUREMENT_LABELS,
+      skipLabels: SKIP_LABELS,
       total,
       filter,
       query,
@@ -59,7 +66,16 @@ export function registerConversationRoutes(router: Router, { db }: { db: Db }): 
     if (!client) throw notFound();
     const contact = contactShown ? await findContact(db, municipalityId, client.id) : undefined;
     // Not "client": EJS reads that local as its own option (compile for the browser) and breaks includes.
-    return { clientInfo: client, contact, conversations: await listConversationsOfClient(db, municipalityId, client.id), contactShown };
+    return {
+      clientInfo: client,
+      contact,
+      conversations: await listConversationsOfClient(db, municipalityId, client.id),
+      contactShown,
+      invitations: await listInvitationsOfClient(db, municipalityId, client.id),
+      channelLabels: CHANNEL_LABELS,
+      canReportBounce: req.tenant!.role === "admin",
+      notice: req.query.melding === "bounce" ? "Gemeld als onbestelbaar. Het bericht gaat nu via het volgende kanaal, als dat er is." : undefined,
+    };
   };
 
   router.get("/m/:code/clients/:clientId", requireRole(...CONTACT_ROLES), async (req, res) => {

@@ -186,6 +186,9 @@ export type ConversationSummary = ConversationFields & {
   clientId: number;
   clientExternalId: string;
   clientOptedOut: boolean;
+  /** The planner's outcome: null until planned, 'invited' or 'skipped' (with the reason). */
+  planStatus: "invited" | "skipped" | null;
+  planReason: string | null;
 };
 
 function summarise(r: Record<string, unknown>): ConversationSummary {
@@ -203,6 +206,8 @@ function summarise(r: Record<string, unknown>): ConversationSummary {
     clientId: r.client_id as number,
     clientExternalId: r.client_external_id as string,
     clientOptedOut: r.opted_out_at !== null && r.opted_out_at !== undefined,
+    planStatus: (r.plan_status as ConversationSummary["planStatus"]) ?? null,
+    planReason: (r.plan_reason as string | null) ?? null,
   };
 }
 
@@ -220,6 +225,8 @@ const SUMMARY_COLUMNS = [
   "v.client_id",
   "c.external_id as client_external_id",
   "c.opted_out_at",
+  "v.plan_status",
+  "v.plan_reason",
 ];
 
 export async function findConversation(db: Db, municipalityId: number, externalId: string): Promise<ConversationSummary | undefined> {

@@ -11,6 +11,7 @@ import type { Channel, Law } from "./intake.normalize.ts";
 import type { ConversationSummary } from "./intake.queries.ts";
 import { FIELD_LABELS, validateConversation } from "./intake.schema.ts";
 import { fingerprintKey, getConversation, registerConversations } from "./intake.service.ts";
+import { findInvitationStates, measurementOf, type InvitationState, type MeasurementStatus } from "../invitations/measurement.ts";
 import { openApiDocument } from "./openapi.ts";
 
 /** What leaves the server about a conversation: never contact data, never answers. */
@@ -23,11 +24,30 @@ export type ConversationResource = {
   provision: string | null;
   preferredChannel: Channel | null;
   client: { externalId: string };
-  measurement: { status: "pending"; invitation: null; response: null };
+  measurement: {
+    status: MeasurementStatus;
+    skippedReason: string | null;
+    invitation: PresentedInvitation | null;
+    response: PresentedResponse | null;
+    invitations: Array<PresentedInvitation & { response: PresentedResponse | null }>;
+  };
   createdAt: string;
 };
 
-export function presentConversation(c: ConversationSummary): ConversationResource {
+type PresentedInvitation = { audience: string; channel: string; status: string; sentAt: string | null; expiresAt: string; remindersSent: number };
+type PresentedResponse = { status: string; mode: string; completedAt: string | null };
+
+function presentInvitation(i: InvitationState): PresentedInvitation {
+  return { audience: i.audience, channel: i.channel, status: i.status, sentAt: i.sentAt?.toISOString() ?? null, expiresAt: i.expiresAt.toISOString(), remindersSent: i.remindersSent };
+}
+
+function presentResponse(r: InvitationState["response"]): PresentedResponse | null {
+  return r ? { status: r.status, mode: r.mode, completedAt: r.completedAt?.toISOString() ?? null } : null;
+}
+
+export function presentConversation(c: ConversationSummary, invitations: InvitationState[] = []): ConversationResource {
+  const measurement = measurementOf(c.planStatus, c.planReason, invitations);
+  const first = measurement.invitations[0];
   return {
     externalId: c.externalId,
     law: c.law,
@@ -37,8 +57,13 @@ export function presentConversation(c: ConversationSummary): ConversationResourc
     provision: c.provision,
     preferredChannel: c.preferredChannel,
     client: { externalId: c.clientExternalId },
-    // Invitations do not exist yet; until they do, every measurement is waiting for its invitation.
-    measurement: { status: "pending", invitation: null, response: null },
+    measurement: {
+      status: measurement.status,
+      skippedReason: measurement.skippedReason,
+      invitation: first ? presentInvitation(first) : null,
+      response: first ? presentResponse(first.response) : null,
+      invitations: measurement.invitations.map((i) => ({ ...presentInvitation(i), response: presentResponse(i.response) })),
+    },
     createdAt: c.createdAt.toISOString(),
   };
 }
@@ -123,14 +148,14 @@ export function apiRoutes({ db, config }: { db: Db; config: Config }): Router {
     if (!stored) throw notFound("Het gesprek is net verwijderd.");
     res.set("Cache-Control", "no-store");
     if (outcome!.kind === "created") res.status(201).location(`/api/v1/conversations/${encodeURIComponent(input.externalId)}`);
-    res.json(presentConversation(stored));
+    res.json(presentConversation(stored, (await findInvitationStates(db, [stored.id])).get(stored.id)));
   });
 
   router.get("/conversations/:externalId", apiKey, async (req, res) => {
     const stored = await getConversation(db, req.apiClient!.municipalityId, param(req, "externalId"));
     // Another municipality's conversation is simply not found: its existence is not ours to reveal.
     if (!stored) throw notFound("Er is geen gesprek met dit gesprek-id.");
-    res.set("Cache-Control", "no-store").json(presentConversation(stored));
+    res.set("Cache-Control", "no-store").json(presentConversation(stored, (await findInvitationStates(db, [stored.id])).get(stored.id)));
   });
 
   return router;

@@ -189,6 +189,29 @@ function conversationInputSchema(currentYear: number): SchemaObject {
   };
 }
 
+const INVITATION_SCHEMA: SchemaObject = {
+  type: "object",
+  required: ["audience", "channel", "status", "sentAt", "expiresAt", "remindersSent"],
+  properties: {
+    audience: { type: "string", enum: ["client", "ouders", "jongeren"], description: "Who is asked: the client (Wmo), the parents or the young person (Jeugd)." },
+    channel: { type: "string", enum: [...CHANNELS], description: "The channel in use (after a fallback, the one that replaced the failed one)." },
+    status: { type: "string", enum: ["planned", "sent", "completed", "expired", "opted_out", "failed"], description: "`planned`: made, not sent yet (an SMS waits for daytime, a letter for the print batch)." },
+    sentAt: { type: "string", format: "date-time", nullable: true, description: "When the first message went out." },
+    expiresAt: { type: "string", format: "date-time", description: "Until when the questionnaire can be filled in." },
+    remindersSent: { type: "integer", minimum: 0, description: "Reminders planned so far." },
+  },
+};
+
+const RESPONSE_SCHEMA: SchemaObject = {
+  type: "object",
+  required: ["status", "mode", "completedAt"],
+  properties: {
+    status: { type: "string", enum: ["in_progress", "completed"] },
+    mode: { type: "string", enum: ["online", "sms", "code", "paper", "phone"], description: "How the answers came in: an e-mail link, an SMS link, a typed paper code, a paper form typed in by staff, or a phone interview." },
+    completedAt: { type: "string", format: "date-time", nullable: true },
+  },
+};
+
 const CONVERSATION_SCHEMA: SchemaObject = {
   type: "object",
   required: ["externalId", "law", "heldOn", "team", "area", "provision", "preferredChannel", "client", "measurement", "createdAt"],
@@ -209,26 +232,31 @@ const CONVERSATION_SCHEMA: SchemaObject = {
     },
     measurement: {
       type: "object",
-      required: ["status", "invitation", "response"],
+      required: ["status", "skippedReason", "invitation", "response", "invitations"],
       description:
         "The survey (cliëntervaringsonderzoek) this conversation leads to. The client is invited some weeks after the conversation (default 21 days), " +
         "so the client has experienced the support. Poll this resource to follow it.",
       properties: {
         status: {
           type: "string",
-          enum: ["pending"],
+          enum: ["pending", "skipped", "invited", "completed", "expired", "opted_out", "failed"],
           description:
-            "`pending`: registered, the client has not been invited yet. Later versions add statuses for invited, completed and expired measurements; treat an unknown status as still in progress.",
+            "`pending`: registered, not invited yet (the wait has not passed). `skipped`: no invitation will be sent (see `skippedReason`). " +
+            "`invited`: an invitation is open. `completed`: the client filled in the questionnaire. `expired`: the invitation closed without an answer. " +
+            "`opted_out`: the client asked not to be contacted. `failed`: no channel reached the client. Treat an unknown status as still in progress.",
         },
-        invitation: {
-          type: "object",
+        skippedReason: {
+          type: "string",
           nullable: true,
-          description: "The invitation (channel, when sent, reminders) once the client has been invited; null while pending. Never contains contact data.",
+          enum: ["fatigue", "opted_out", "unreachable", "too_old", null],
+          description: "Why no invitation was sent: invited in the last months already (`fatigue`), opted out, no way to reach the client, or the conversation is too long ago. Null unless `skipped`.",
         },
-        response: {
-          type: "object",
-          nullable: true,
-          description: "Whether and when the client responded, once that happened; null until then. Never contains the answers.",
+        invitation: { ...INVITATION_SCHEMA, nullable: true, description: "The (first) invitation, once made; null while pending or when skipped. Never contains contact data." },
+        response: { ...RESPONSE_SCHEMA, nullable: true, description: "Whether and when the client responded to that invitation; null until they started. Never contains the answers." },
+        invitations: {
+          type: "array",
+          description: "Every invitation of this conversation: one for Wmo; for Jeugd one for the parents and/or one for the young person (12+).",
+          items: { ...INVITATION_SCHEMA, required: [...(INVITATION_SCHEMA.required ?? []), "response"], properties: { ...INVITATION_SCHEMA.properties, response: { ...RESPONSE_SCHEMA, nullable: true } } },
         },
       },
     },

@@ -1,10 +1,14 @@
 // Creating invitations and the secrets that open them. The planner (which conversations, when, which channel)
 // builds on createInvitation; this file knows nothing of channels' delivery.
 import type { Db } from "../db.ts";
+import { readSettings } from "../settings/settings.service.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
+import { markPhoneInvitationStarted } from "./funnel.queries.ts";
+import { invitationSettings } from "./invitations.schema.ts";
 import { generateLinkToken, generatePaperCode, hashSecret } from "./codes.ts";
 import {
   findCustomisation,
+  findInvitation,
   insertInvitation,
   insertSecret,
   markConversationInvited,
@@ -78,4 +82,12 @@ export async function addLinkToken(db: Db, invitationId: number): Promise<string
   const token = generateLinkToken();
   await insertSecret(db, invitationId, "token", hashSecret(token));
   return token;
+}
+
+/** The interviewer opened the questionnaire of a phone invitation: the call counts as the invitation going out. */
+export async function startPhoneInvitation(db: Db, invitationId: number, now = new Date()): Promise<void> {
+  const invitation = await findInvitation(db, invitationId);
+  if (!invitation) return;
+  const policy = await readSettings(db, invitation.municipalityId, invitationSettings);
+  await markPhoneInvitationStarted(db, invitationId, now, { expiresAt: new Date(now.getTime() + policy.expiryDays * 24 * 60 * 60 * 1000) });
 }

@@ -18,6 +18,7 @@ import type { Db } from "../db.ts";
 import { forbidden, HttpError, notFound } from "../errors.ts";
 import { checkPaperCode, hashSecret } from "../invitations/codes.ts";
 import { findInvitationBySecret, findInvitationOfMunicipality, type InvitationRow } from "../invitations/invitations.queries.ts";
+import { startPhoneInvitation } from "../invitations/invitations.service.ts";
 import { param } from "../middleware/params.ts";
 import { completeResponse, loadSurvey, openForStaff, saveProgress, submissionOf, type Access } from "./respondent.service.ts";
 
@@ -80,6 +81,8 @@ export function registerStaffEntryRoutes(router: Router, { db }: { db: Db; confi
       details: { mode: asked, step: "opened" },
       ...auditContext(req),
     });
+    // A phone invitation is "sent" when the interviewer starts the call: from then its clock runs.
+    if (asked === "phone" && invitation.channel === "phone") await startPhoneInvitation(db, invitation.id);
     res.render("respondent/questionnaire", {
       title: `${MODE_LABELS[asked]} – vragenlijst`,
       surveyBase: `/staff/m/${req.tenant!.code}/invitations/${invitation.id}/entry/${asked}`,

@@ -14,6 +14,8 @@ import type { Mailer } from "../mail/mail.service.ts";
 import { registerOutboxRoutes } from "../mail/outbox.routes.ts";
 import { registerConversationRoutes } from "../intake/conversations.routes.ts";
 import { registerImportRoutes } from "../intake/imports.routes.ts";
+import { registerInvitationRoutes } from "../invitations/invitations.routes.ts";
+import { registerLetterRoutes } from "../letters/letters.routes.ts";
 import { registerPlatformRoutes } from "../platform/platform.routes.ts";
 import { registerStaffEntryRoutes } from "../respondent/staff-entry.routes.ts";
 import { registerQuestionnaireRoutes } from "../surveys/questionnaires.routes.ts";
@@ -51,6 +53,8 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerQuestionnaireRoutes(router, deps);
   registerImportRoutes(router, deps);
   registerStaffEntryRoutes(router, deps);
+  registerInvitationRoutes(router, deps);
+  registerLetterRoutes(router, deps);
   registerFollowupRoutes(router, deps);
   registerReportRoutes(router, deps);
   return router;

@@ -152,7 +152,7 @@ describe("POST /api/v1/conversations", () => {
       provision: "huishoudelijke hulp",
       preferredChannel: "email",
       client: { externalId: "C-98765" },
-      measurement: { status: "pending", invitation: null, response: null },
+      measurement: { status: "pending", skippedReason: null, invitation: null, response: null, invitations: [] },
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
     for (const personal of ["a.jansen", "12345678", "Dorpsstraat", "3831", "Leusden", "1948"]) expect(res.text).not.toContain(personal);
@@ -283,7 +283,7 @@ describe("GET /api/v1/conversations/:externalId", () => {
     expect(res.headers["content-type"]).toMatch(/^application\/json/);
     expect(res.headers["cache-control"]).toBe("no-store");
     expect(res.body).toEqual(created.body);
-    expect(res.body.measurement).toEqual({ status: "pending", invitation: null, response: null });
+    expect(res.body.measurement).toEqual({ status: "pending", skippedReason: null, invitation: null, response: null, invitations: [] });
   });
 
   it("answers 404 for an unknown conversation", async () => {
