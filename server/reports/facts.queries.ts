@@ -82,8 +82,60 @@ function factColumns(f: FactRow): Record<string, unknown> {
   return row;
 }
 
-/** Writes a response's facts once; a second call for the same response changes nothing. */
-export async function insertFacts(db: Executor, fact: FactRow, answers: AnswerRow[]): Promise<boolean> {
+export const SUMMARY_DIMENSIONS = ["team", "area", "provision", "age_band", "mode"] as const;
+
+/** The counters of report_summary, as the migration that made it lists them. */
+export const SUMMARY_COUNTERS: string[] = (() => {
+  const columns = ["respondents"];
+  for (let s = 1; s <= STATEMENT_SLOTS; s++) columns.push(`s${s}_zero`, `s${s}_one`, `s${s}_agree`, `s${s}_valid`);
+  columns.push("g_n", "g_sum", "g_sq");
+  for (let k = 1; k <= 10; k++) columns.push(`g_${k}`);
+  return columns;
+})();
+
+function countersOf(f: FactRow): Record<string, number> {
+  const add: Record<string, number> = { respondents: 1 };
+  for (let s = 1; s <= STATEMENT_SLOTS; s++) {
+    const v = f.statements[s - 1] ?? null;
+    add[`s${s}_zero`] = v === 0 ? 1 : 0;
+    add[`s${s}_one`] = v === 1 ? 1 : 0;
+    add[`s${s}_agree`] = v === 4 || v === 5 ? 1 : 0;
+    add[`s${s}_valid`] = v !== null && v >= 1 && v <= 5 ? 1 : 0;
+  }
+  add.g_n = f.grade === null ? 0 : 1;
+  add.g_sum = f.grade ?? 0;
+  add.g_sq = f.grade === null ? 0 : f.grade * f.grade;
+  for (let k = 1; k <= 10; k++) add[`g_${k}`] = f.grade === k ? 1 : 0;
+  return add;
+}
+
+/** Adds a fact to the monthly sums: the whole and each breakdown (always in this order: no deadlocks). */
+async function addToSummary(db: Executor, fact: FactRow, month: string, answers: AnswerRow[]): Promise<void> {
+  const add = countersOf(fact);
+  const values: Record<string, string | null> = { team: fact.team, area: fact.area, provision: fact.provision, age_band: fact.ageBand, mode: fact.mode };
+  for (const [dimension, value] of [["all", ""] as const, ...SUMMARY_DIMENSIONS.map((d) => [d, values[d] ?? ""] as const)]) {
+    await db("report_summary")
+      .insert({ municipality_id: fact.municipalityId, month, questionnaire: fact.questionnaire, dimension, value: (value ?? "").slice(0, 200), ...add })
+      .onConflict(["municipality_id", "month", "questionnaire", "dimension", "value"])
+      .merge(Object.fromEntries(SUMMARY_COUNTERS.map((c) => [c, db.raw("?? + ??", [`report_summary.${c}`, `excluded.${c}`])])));
+  }
+  const keys = new Set<string>();
+  for (const a of answers) {
+    for (const value of keys.has(a.questionKey) ? [a.value] : [a.value, "*"]) {
+      await db("report_answer_summary")
+        .insert({ municipality_id: fact.municipalityId, month, questionnaire: fact.questionnaire, question_key: a.questionKey, value, answers: 1 })
+        .onConflict(["municipality_id", "month", "questionnaire", "question_key", "value"])
+        .merge({ answers: db.raw("?? + 1", ["report_answer_summary.answers"]) });
+    }
+    keys.add(a.questionKey);
+  }
+}
+
+/**
+ * Writes a response's facts once, with the monthly sums (`month`: YYYY-MM of counted_at in the Netherlands);
+ * a second call for the same response changes nothing.
+ */
+export async function insertFacts(db: Executor, fact: FactRow, answers: AnswerRow[], month: string): Promise<boolean> {
   const inserted = await db("report_facts").insert(factColumns(fact)).onConflict("response_id").ignore().returning(["response_id"]);
   if (inserted.length === 0) return false;
   for (let i = 0; i < answers.length; i += 400) {
@@ -92,6 +144,7 @@ export async function insertFacts(db: Executor, fact: FactRow, answers: AnswerRo
       .onConflict(["response_id", "question_key", "value"])
       .ignore();
   }
+  await addToSummary(db, fact, month, answers);
   return true;
 }
 

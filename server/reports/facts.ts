@@ -101,5 +101,5 @@ export async function recordReportFacts(trx: Knex.Transaction | Knex, response: 
   const now = options.now ?? new Date();
   const countedAt = latePeriod ? (now.getTime() > response.completedAt.getTime() ? now : response.completedAt) : response.completedAt;
   const { fact, answers } = factsOf(response, questionnaire, meta, context, catalog, { countedAt, latePeriod });
-  await insertFacts(trx, fact, answers);
+  await insertFacts(trx, fact, answers, dutchDayOf(countedAt).slice(0, 7));
 }

@@ -6,7 +6,13 @@ import { AGE_BAND_ORDER, ageBandLabel } from "./age-bands.ts";
 import type { Period } from "./period.ts";
 import { periodLabel, periodShortLabel } from "./period.ts";
 import { QUESTIONNAIRE_LABELS, lawOf, type StatementSlot } from "./questions.ts";
-import type { CubeRow, FollowupTotals, FunnelRow, GradeCounts, NonResponseRow, ReportFilters, SlotCounts, TrendRow } from "./reports.queries.ts";
+import type { FollowupTotals, FunnelRow, GradeCounts, NonResponseRow, ReportFilters, SlotCounts, TrendRow } from "./reports.queries.ts";
+
+/**
+ * Counts of the period for one questionnaire and one breakdown group (dimension "all": the whole). Several rows
+ * of the same group (one per month, say) are added up.
+ */
+export type GroupRow = { questionnaire: string; dimension: string; key: string; respondents: number; slots: SlotCounts[]; grade: GradeCounts };
 import {
   CHANNEL_LABELS,
   CHANNEL_ORDER,
@@ -158,7 +164,7 @@ export type ReportInput = {
   filterLabels: ReportModel["filters"];
   slots: Map<string, StatementSlot[]>;
   gradeQuestionnaires: Set<string>;
-  cube: CubeRow[];
+  groups: GroupRow[];
   trend: TrendRow[];
   answers: { values: Array<{ questionnaire: string; key: string; value: string; count: number }>; answered: Array<{ questionnaire: string; key: string; count: number }> };
   questionInfo: Map<string, { title: string; kind: "choice" | "multiple" | "number"; labels: Map<string, string> }>;
@@ -393,7 +399,7 @@ function breakdownsOf(
   ctx: SectionContext,
   questionnaire: string,
   slots: StatementSlot[],
-  rows: CubeRow[],
+  rows: GroupRow[],
   totals: Totals,
   respondents: Figure,
   validHidden: Map<string, Hidden | null>,
@@ -402,10 +408,10 @@ function breakdownsOf(
   const T = ctx.threshold;
   const slotCount = totals.slots.length;
   return (["team", "area", "provision", "age_band", "mode"] as const).map((dimension) => {
-    const byKey = new Map<string, CubeRow[]>();
+    const byKey = new Map<string, GroupRow[]>();
     for (const row of rows) {
-      const key = (row[dimension] as string | null) ?? "";
-      byKey.set(key, [...(byKey.get(key) ?? []), row]);
+      if (row.dimension !== dimension) continue;
+      byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
     }
     const groups = orderGroups(
       dimension,
@@ -643,10 +649,10 @@ function methodOf(ctx: SectionContext, model: Omit<ReportModel, "method" | "note
 export function buildReportModel(input: ReportInput): ReportModel {
   const T = input.threshold;
   const ctx: SectionContext = { input, threshold: T };
-  const present = [...input.slots.keys()].filter((q) => input.allQuestionnaires || input.cube.some((r) => r.questionnaire === q) || input.trend.some((r) => r.questionnaire === q));
+  const present = [...input.slots.keys()].filter((q) => input.allQuestionnaires || input.groups.some((r) => r.questionnaire === q) || input.trend.some((r) => r.questionnaire === q));
   const slotCount = Math.max(0, ...[...input.slots.values()].map((s) => s.length));
 
-  const currentTotals = new Map(present.map((q) => [q, sum(input.cube.filter((r) => r.questionnaire === q), slotCount)]));
+  const currentTotals = new Map(present.map((q) => [q, sum(input.groups.filter((r) => r.questionnaire === q && r.dimension === "all"), slotCount)]));
   const previousQuarters = input.quarters.map((q, i) => (q.start >= input.previous.start && q.end <= input.previous.end ? i : -1)).filter((i) => i >= 0);
   const previousTotals = new Map(present.map((q) => [q, sum(input.trend.filter((r) => r.questionnaire === q && previousQuarters.includes(r.quarter)), slotCount)]));
 
@@ -677,7 +683,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
         ctx,
         q,
         slots,
-        input.cube.filter((r) => r.questionnaire === q),
+        input.groups.filter((r) => r.questionnaire === q),
         current,
         sectionRespondents,
         validHidden,

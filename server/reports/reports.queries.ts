@@ -26,6 +26,8 @@ export type SlotCounts = { zero: number; one: number; agree: number; valid: numb
 export type GradeCounts = { n: number; sum: number; sumOfSquares: number; distribution: number[] };
 
 export type CubeRow = {
+  /** The trend quarter (index into the quarters of the trend) the rows were counted in. */
+  quarter: number;
   questionnaire: string;
   team: string | null;
   area: string | null;
@@ -65,10 +67,10 @@ function slotSums(slots: number, alias = "f"): string[] {
   return parts;
 }
 
-function gradeSums(alias = "f"): string[] {
+function gradeSums(alias = "f", distribution = true): string[] {
   const g = `${alias}.grade`;
   const parts = [`count(${g}) as g_n`, `coalesce(sum(${g}), 0) as g_sum`, `coalesce(sum(${g} * ${g}), 0) as g_sq`];
-  for (let k = 1; k <= 10; k++) parts.push(`sum(case when ${g} = ${k} then 1 else 0 end) as g_${k}`);
+  if (distribution) for (let k = 1; k <= 10; k++) parts.push(`sum(case when ${g} = ${k} then 1 else 0 end) as g_${k}`);
   return parts;
 }
 
@@ -90,21 +92,34 @@ function readGrade(r: Record<string, unknown>): GradeCounts {
   };
 }
 
+/** A CASE that numbers the quarter a moment falls in: `first` for the first of the quarters, and so on. */
+function quarterBucket(column: string, quarters: readonly Period[], first: number): { sql: string; bindings: string[] } {
+  const bounds = quarters.slice(1).map((q) => toDbTime(q.start));
+  if (bounds.length === 0) return { sql: String(first), bindings: [] };
+  return { sql: `case ${bounds.map((_, i) => `when ${column} < ? then ${first + i}`).join(" ")} else ${first + bounds.length} end`, bindings: bounds };
+}
+
 /**
- * The period's answers grouped by questionnaire and every breakdown dimension at once: one pass over the
- * period's facts gives a few hundred or thousand groups, from which the service adds up each breakdown.
+ * The period's answers grouped by quarter, questionnaire and every breakdown dimension at once: one pass over
+ * the period's facts gives a few hundred or thousand groups, from which the service adds up each breakdown and
+ * the trend's quarters inside the period. `quarters` are the period's quarters; `first` is the index the first
+ * of them has in the trend.
  */
-export async function aggregateCube(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, slots: number): Promise<CubeRow[]> {
+export async function aggregateCube(db: Executor, municipalityId: number, quarters: readonly Period[], first: number, filters: ReportFilters, slots: number): Promise<CubeRow[]> {
   const groups = ["f.questionnaire", "f.team", "f.area", "f.provision", "f.age_band", "f.mode"];
+  const bucket = quarterBucket("f.counted_at", quarters, first);
   const query = db("report_facts as f")
     .where("f.municipality_id", municipalityId)
+    .select(db.raw(`${bucket.sql} as quarter`, bucket.bindings))
     .select(groups)
     .select(db.raw(["count(*) as respondents", ...slotSums(slots), ...gradeSums()].join(", ")))
-    .groupBy(groups);
-  inRange(query, "f.counted_at", range);
+    // By the output name: PostgreSQL would not see two bound copies of the CASE as the same expression.
+    .groupByRaw(`quarter, ${groups.join(", ")}`);
+  inRange(query, "f.counted_at", { start: quarters[0]!.start, end: quarters.at(-1)!.end });
   factFilters(query, filters);
   const rows = (await query) as Record<string, unknown>[];
   return rows.map((r) => ({
+    quarter: toCount(r.quarter),
     questionnaire: r.questionnaire as string,
     team: (r.team as string | null) ?? null,
     area: (r.area as string | null) ?? null,
@@ -119,16 +134,18 @@ export async function aggregateCube(db: Executor, municipalityId: number, range:
 
 export type TrendRow = { quarter: number; questionnaire: string; respondents: number; slots: SlotCounts[]; grade: GradeCounts };
 
-/** Per quarter (index into `quarters`) and questionnaire: the counts the trend and the previous period need. */
-export async function aggregateQuarters(db: Executor, municipalityId: number, quarters: readonly Period[], filters: ReportFilters, slots: number): Promise<TrendRow[]> {
-  const bounds = quarters.slice(1).map((q) => toDbTime(q.start));
-  const bucket = `case ${bounds.map((_, i) => `when f.counted_at < ? then ${i}`).join(" ")} else ${bounds.length} end`;
+/**
+ * Per quarter and questionnaire, the counts the trend and the previous period need, for the quarters before
+ * the period (the period's own come with the cube). `first` is the index the first of `quarters` has in the trend.
+ */
+export async function aggregateQuarters(db: Executor, municipalityId: number, quarters: readonly Period[], first: number, filters: ReportFilters, slots: number): Promise<TrendRow[]> {
+  if (quarters.length === 0) return [];
+  const bucket = quarterBucket("f.counted_at", quarters, first);
   const query = db("report_facts as f")
     .where("f.municipality_id", municipalityId)
-    .select(db.raw(`${bucket} as quarter`, bounds))
+    .select(db.raw(`${bucket.sql} as quarter`, bucket.bindings))
     .select("f.questionnaire")
-    .select(db.raw(["count(*) as respondents", ...slotSums(slots), ...gradeSums()].join(", ")))
-    // By the output name: PostgreSQL would not see two bound copies of the CASE as the same expression.
+    .select(db.raw(["count(*) as respondents", ...slotSums(slots), ...gradeSums("f", false)].join(", ")))
     .groupByRaw("quarter, f.questionnaire");
   inRange(query, "f.counted_at", { start: quarters[0]!.start, end: quarters.at(-1)!.end });
   factFilters(query, filters);
@@ -136,25 +153,44 @@ export async function aggregateQuarters(db: Executor, municipalityId: number, qu
   return rows.map((r) => ({ quarter: toCount(r.quarter), questionnaire: r.questionnaire as string, respondents: toCount(r.respondents), slots: readSlots(r, slots), grade: readGrade(r) }));
 }
 
-/** Counts of the other closed questions' answers, per questionnaire, question and value. */
+/**
+ * Counts of the other closed questions' answers, per questionnaire, question and value; for the questions
+ * named in `multiple` (several answers possible) also how many respondents answered at all.
+ */
 export async function aggregateAnswers(
   db: Executor,
   municipalityId: number,
   range: Range,
   filters: ReportFilters,
+  multiple: readonly string[] = [],
 ): Promise<{ values: Array<{ questionnaire: string; key: string; value: string; count: number }>; answered: Array<{ questionnaire: string; key: string; count: number }> }> {
+  // From the period's facts into the answers (by response), never the other way round.
   const base = () => {
-    const q = db("report_answers as a").join("report_facts as f", "f.response_id", "a.response_id").where("a.municipality_id", municipalityId).where("f.municipality_id", municipalityId);
+    const q = db("report_facts as f").join("report_answers as a", "a.response_id", "f.response_id").where("f.municipality_id", municipalityId);
     inRange(q, "f.counted_at", range);
     factFilters(q, filters);
     return q;
   };
-  const values = (await base().select("f.questionnaire", "a.question_key", "a.value").count({ count: "*" }).groupBy("f.questionnaire", "a.question_key", "a.value")) as Record<string, unknown>[];
-  const answered = (await base().select("f.questionnaire", "a.question_key").countDistinct({ count: "a.response_id" }).groupBy("f.questionnaire", "a.question_key")) as Record<string, unknown>[];
-  return {
-    values: values.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, value: r.value as string, count: toCount(r.count) })),
-    answered: answered.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, count: toCount(r.count) })),
-  };
+  const rows = (await base().select("f.questionnaire", "a.question_key", "a.value").count({ count: "*" }).groupBy("f.questionnaire", "a.question_key", "a.value")) as Record<string, unknown>[];
+  const values = rows.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, value: r.value as string, count: toCount(r.count) }));
+  // One answer per respondent, except for the questions with several: their respondents are counted apart.
+  const answered = new Map<string, { questionnaire: string; key: string; count: number }>();
+  for (const v of values) {
+    if (multiple.includes(v.key)) continue;
+    const id = `${v.questionnaire}:${v.key}`;
+    const seen = answered.get(id) ?? { questionnaire: v.questionnaire, key: v.key, count: 0 };
+    seen.count += v.count;
+    answered.set(id, seen);
+  }
+  if (multiple.length > 0) {
+    const distinct = (await base()
+      .whereIn("a.question_key", [...multiple])
+      .select("f.questionnaire", "a.question_key")
+      .countDistinct({ count: "a.response_id" })
+      .groupBy("f.questionnaire", "a.question_key")) as Record<string, unknown>[];
+    for (const r of distinct) answered.set(`${r.questionnaire}:${r.question_key}`, { questionnaire: r.questionnaire as string, key: r.question_key as string, count: toCount(r.count) });
+  }
+  return { values, answered: [...answered.values()] };
 }
 
 /** The municipality's questionnaire definitions, newest first (for question texts and answer labels). */
@@ -172,38 +208,45 @@ function invitationFilters<T extends Knex.QueryBuilder>(builder: T, filters: Rep
 }
 
 export type FunnelRow = { channel: string; invited: number; delivered: number; bounced: number; opened: number; started: number; completed: number };
+export type NonResponseRow = { law: string; team: string | null; age_band: string; invited: number; completed: number };
+export type InvitationGroup = FunnelRow & { law: string; team: string | null; age_band: string };
 
 /**
- * The invitations made in the period per channel (the channel in use after any fallback) and how far each
- * got: a message delivered (sent or delivered, an e-mail counts until it bounces), bounced (bounced or failed,
- * and nothing delivered), opened, started, completed.
+ * The invitations made in the period, grouped by channel (the channel in use after any fallback), law, team and
+ * age band (age in the period's year), with how far they got: a message delivered (sent or delivered: an e-mail
+ * counts until it bounces), bounced (bounced or failed, and nothing delivered), opened, started, completed. One
+ * pass: the funnel per channel and the non-response check both add these groups up.
  */
-export async function aggregateFunnel(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<FunnelRow[]> {
-  const delivered = "exists (select 1 from deliveries d where d.invitation_id = i.id and d.status in ('sent', 'delivered'))";
-  const bounced = "exists (select 1 from deliveries d where d.invitation_id = i.id and d.status in ('bounced', 'failed'))";
-  const query = db("invitations as i")
-    .join("conversations as c", "c.id", "i.conversation_id")
-    .leftJoin("responses as r", "r.invitation_id", "i.id")
-    .where("i.municipality_id", municipalityId)
-    .select("i.channel")
+export async function aggregateInvitations(db: Executor, municipalityId: number, range: Range, year: number, filters: ReportFilters): Promise<InvitationGroup[]> {
+  const band = ageBandSql("v.law", "v.birth_year", year);
+  const query = db("report_invitation_facts as v")
+    .where("v.municipality_id", municipalityId)
+    .select("v.channel", "v.law", "v.team")
+    .select(db.raw(`${band} as age_band`))
     .select(
       db.raw(
         [
           "count(*) as invited",
-          `sum(case when ${delivered} then 1 else 0 end) as delivered`,
-          `sum(case when not ${delivered} and (${bounced} or i.status = 'failed') then 1 else 0 end) as bounced`,
-          "sum(case when i.opened_at is not null or r.id is not null then 1 else 0 end) as opened",
-          "sum(case when r.id is not null then 1 else 0 end) as started",
-          "sum(case when r.status = 'completed' then 1 else 0 end) as completed",
+          "sum(case when v.delivery = 2 then 1 else 0 end) as delivered",
+          "sum(case when v.delivery < 2 and (v.delivery = 1 or v.failed = 1) then 1 else 0 end) as bounced",
+          "sum(case when v.opened = 1 or v.response > 0 then 1 else 0 end) as opened",
+          "sum(case when v.response > 0 then 1 else 0 end) as started",
+          "sum(case when v.response = 2 then 1 else 0 end) as completed",
         ].join(", "),
       ),
     )
-    .groupBy("i.channel");
-  inRange(query, "i.created_at", range);
-  invitationFilters(query, filters);
+    .groupByRaw("v.channel, v.law, v.team, age_band");
+  inRange(query, "v.created_at", range);
+  if (filters.law) query.where("v.law", filters.law);
+  if (filters.team) query.where("v.team", filters.team);
+  if (filters.area) query.where("v.area", filters.area);
+  if (filters.provision) query.where("v.provision", filters.provision);
   const rows = (await query) as Record<string, unknown>[];
   return rows.map((r) => ({
     channel: r.channel as string,
+    law: r.law as string,
+    team: (r.team as string | null) ?? null,
+    age_band: r.age_band as string,
     invited: toCount(r.invited),
     delivered: toCount(r.delivered),
     bounced: toCount(r.bounced),
@@ -213,24 +256,46 @@ export async function aggregateFunnel(db: Executor, municipalityId: number, rang
   }));
 }
 
-export type NonResponseRow = { law: string; team: string | null; age_band: string; invited: number; completed: number };
+/** One row of the monthly sums (report_summary). */
+export type SummaryRow = { month: string; questionnaire: string; dimension: string; value: string; respondents: number; slots: SlotCounts[]; grade: GradeCounts };
 
-/** Invited and completed per law, team and age band (age in the period's year), for the non-response check. */
-export async function aggregateNonResponse(db: Executor, municipalityId: number, range: Range, year: number, filters: ReportFilters): Promise<NonResponseRow[]> {
-  const band = ageBandSql("c.law", "cl.birth_year", year);
-  const query = db("invitations as i")
-    .join("conversations as c", "c.id", "i.conversation_id")
-    .join("clients as cl", "cl.id", "i.client_id")
-    .leftJoin("responses as r", "r.invitation_id", "i.id")
-    .where("i.municipality_id", municipalityId)
-    .select("c.law", "c.team")
-    .select(db.raw(`${band} as age_band`))
-    .select(db.raw("count(*) as invited, sum(case when r.status = 'completed' then 1 else 0 end) as completed"))
-    .groupByRaw("c.law, c.team, age_band");
-  inRange(query, "i.created_at", range);
-  invitationFilters(query, filters);
-  const rows = (await query) as Record<string, unknown>[];
-  return rows.map((r) => ({ law: r.law as string, team: (r.team as string | null) ?? null, age_band: r.age_band as string, invited: toCount(r.invited), completed: toCount(r.completed) }));
+/** The monthly sums of a range of months (YYYY-MM, inclusive): what a report without filters adds up. */
+export async function readSummary(db: Executor, municipalityId: number, fromMonth: string, toMonth: string, slots: number): Promise<SummaryRow[]> {
+  const rows = (await db("report_summary")
+    .where("municipality_id", municipalityId)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .select("*")) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    month: r.month as string,
+    questionnaire: r.questionnaire as string,
+    dimension: r.dimension as string,
+    value: r.value as string,
+    respondents: toCount(r.respondents),
+    slots: readSlots(r, slots),
+    grade: readGrade(r),
+  }));
+}
+
+/** The monthly sums of the other closed questions' answers ('*': respondents who answered the question). */
+export async function readAnswerSummary(
+  db: Executor,
+  municipalityId: number,
+  fromMonth: string,
+  toMonth: string,
+): Promise<{ values: Array<{ questionnaire: string; key: string; value: string; count: number }>; answered: Array<{ questionnaire: string; key: string; count: number }> }> {
+  const rows = (await db("report_answer_summary")
+    .where("municipality_id", municipalityId)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .select("questionnaire", "question_key", "value")
+    .sum({ count: "answers" })
+    .groupBy("questionnaire", "question_key", "value")) as Record<string, unknown>[];
+  const all = rows.map((r) => ({ questionnaire: r.questionnaire as string, key: r.question_key as string, value: r.value as string, count: toCount(r.count) }));
+  return {
+    values: all.filter((r) => r.value !== "*"),
+    answered: all.filter((r) => r.value === "*").map(({ questionnaire, key, count }) => ({ questionnaire, key, count })),
+  };
 }
 
 /** The intakes held in the period and what the planner did with them (the population of the method note). */

@@ -5,7 +5,7 @@ import { badRequest, conflict } from "../errors.ts";
 import { FOLLOWUP_SETTINGS, themeLabel } from "../followups/followups.settings.ts";
 import { readSettings } from "../settings/settings.service.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
-import { hasEnded, hasStarted, parsePeriod, periodLabel, previousPeriod, trendQuarters, type Period } from "./period.ts";
+import { hasEnded, hasStarted, parsePeriod, periodLabel, previousPeriod, quartersOf, trendQuarters, type Period } from "./period.ts";
 import { choiceLabels, elementsOf, statementSlots, titleOf, QUESTIONNAIRES, STATEMENT_SLOTS } from "./questions.ts";
 import { renderCsv } from "./render.csv.ts";
 import { renderFragment, renderStandaloneHtml } from "./render.html.ts";
@@ -13,13 +13,12 @@ import { renderLegalCsv, renderLegalXlsx } from "./render.legal.ts";
 import { renderPdf } from "./render.pdf.ts";
 import { renderXlsx } from "./render.xlsx.ts";
 import { DIMENSION_LABELS, LAW_LABELS, MODE_LABELS } from "./reports.labels.ts";
-import { buildReportModel, type ReportModel } from "./reports.model.ts";
+import { buildReportModel, type GroupRow, type ReportModel } from "./reports.model.ts";
 import {
   aggregateAnswers,
   aggregateCube,
   aggregateFollowups,
-  aggregateFunnel,
-  aggregateNonResponse,
+  aggregateInvitations,
   aggregateOutcomes,
   aggregatePopulation,
   aggregateQuarters,
@@ -30,7 +29,13 @@ import {
   listDefinitions,
   listFilterValues,
   listPeriodQuotes,
+  readAnswerSummary,
+  readSummary,
+  type CubeRow,
+  type FunnelRow,
+  type NonResponseRow,
   type ReportFilters,
+  type TrendRow,
 } from "./reports.queries.ts";
 import { CONTENT_TYPES, hasFilters, REPORT_SETTINGS, type ReportFormat } from "./reports.schema.ts";
 import { findClosedPeriod, findSnapshot, insertClosedPeriod, listClosedPeriods, type ClosedPeriodRow } from "./snapshots.queries.ts";
@@ -75,10 +80,119 @@ function questionInfoOf(definitions: Array<{ questionnaire: string; definition: 
   return info;
 }
 
-export type BuildOptions = { now?: Date; status?: ReportModel["status"]; closedAt?: Date; allQuestionnaires?: boolean };
+/** The trend's quarters inside the period, added up from the cube's groups. */
+function trendOfCube(cube: CubeRow[]): TrendRow[] {
+  const byKey = new Map<string, TrendRow>();
+  for (const row of cube) {
+    const key = `${row.quarter}:${row.questionnaire}`;
+    let t = byKey.get(key);
+    if (!t) {
+      t = { quarter: row.quarter, questionnaire: row.questionnaire, respondents: 0, slots: row.slots.map(() => ({ zero: 0, one: 0, agree: 0, valid: 0 })), grade: { n: 0, sum: 0, sumOfSquares: 0, distribution: [] } };
+      byKey.set(key, t);
+    }
+    t.respondents += row.respondents;
+    row.slots.forEach((s, i) => {
+      const target = t.slots[i]!;
+      target.zero += s.zero;
+      target.one += s.one;
+      target.agree += s.agree;
+      target.valid += s.valid;
+    });
+    t.grade.n += row.grade.n;
+    t.grade.sum += row.grade.sum;
+    t.grade.sumOfSquares += row.grade.sumOfSquares;
+  }
+  return [...byKey.values()];
+}
+
+/** The invitation groups added up per channel (the funnel) and per law, team and age band (non-response). */
+function splitInvitations(groups: Awaited<ReturnType<typeof aggregateInvitations>>): { funnel: FunnelRow[]; nonResponse: NonResponseRow[] } {
+  const funnel = new Map<string, FunnelRow>();
+  const nonResponse = new Map<string, NonResponseRow>();
+  for (const g of groups) {
+    const f = funnel.get(g.channel) ?? { channel: g.channel, invited: 0, delivered: 0, bounced: 0, opened: 0, started: 0, completed: 0 };
+    f.invited += g.invited;
+    f.delivered += g.delivered;
+    f.bounced += g.bounced;
+    f.opened += g.opened;
+    f.started += g.started;
+    f.completed += g.completed;
+    funnel.set(g.channel, f);
+    const key = JSON.stringify([g.law, g.team, g.age_band]);
+    const n = nonResponse.get(key) ?? { law: g.law, team: g.team, age_band: g.age_band, invited: 0, completed: 0 };
+    n.invited += g.invited;
+    n.completed += g.completed;
+    nonResponse.set(key, n);
+  }
+  return { funnel: [...funnel.values()], nonResponse: [...nonResponse.values()] };
+}
+
+export type BuildOptions = {
+  now?: Date;
+  status?: ReportModel["status"];
+  closedAt?: Date;
+  allQuestionnaires?: boolean;
+  /** Where an unfiltered report's answers come from: the monthly sums (default) or the facts (to compare). */
+  source?: "summary" | "facts";
+};
 
 /** Gathers the period's counts and builds the suppressed model. */
 export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: ReportMunicipality, period: Period, filters: ReportFilters, options: BuildOptions = {}): Promise<ReportModel> {
+  return (await gatherReport(db, catalog, municipality, period, filters, options)).model;
+}
+
+type FilterValues = { team: string[]; area: string[]; provision: string[]; mode: string[] };
+
+/** Each cube group counted once in the whole and once in each of its breakdown groups. */
+function groupsOfCube(cube: CubeRow[]): GroupRow[] {
+  return cube.flatMap((row) => [
+    { questionnaire: row.questionnaire, dimension: "all", key: "", respondents: row.respondents, slots: row.slots, grade: row.grade },
+    ...(["team", "area", "provision", "age_band", "mode"] as const).map((dimension) => ({
+      questionnaire: row.questionnaire,
+      dimension,
+      key: row[dimension] ?? "",
+      respondents: row.respondents,
+      slots: row.slots,
+      grade: row.grade,
+    })),
+  ]);
+}
+
+/** The values the filters can take, from the period's breakdown groups. */
+function filterValuesOfGroups(groups: GroupRow[]): FilterValues {
+  const distinct = (dimension: string) =>
+    [...new Set(groups.filter((g) => g.dimension === dimension && g.key !== "").map((g) => g.key))].sort((a, b) => a.localeCompare(b, "nl"));
+  return { team: distinct("team"), area: distinct("area"), provision: distinct("provision"), mode: distinct("mode") };
+}
+
+const monthOf = (day: string) => day.slice(0, 7);
+
+type Counted = { groups: GroupRow[]; trend: TrendRow[]; answers: Awaited<ReturnType<typeof aggregateAnswers>> };
+
+/**
+ * The answers' counts for the period and the trend. Without filters they come from the monthly sums (a few
+ * hundred rows); with filters, or when asked (tests compare both ways), from the facts themselves.
+ */
+async function countAnswers(db: Db, municipalityId: number, period: Period, quarters: Period[], filters: ReportFilters, slotCount: number, multiple: string[], source: "summary" | "facts"): Promise<Counted> {
+  const range = { start: period.start, end: period.end };
+  if (source === "summary" && !hasFilters(filters)) {
+    const rows = await readSummary(db, municipalityId, monthOf(quarters[0]!.firstDay), monthOf(quarters.at(-1)!.lastDay), slotCount);
+    const inPeriod = (month: string) => month >= monthOf(period.firstDay) && month <= monthOf(period.lastDay);
+    const groups = rows.filter((r) => inPeriod(r.month)).map((r) => ({ questionnaire: r.questionnaire, dimension: r.dimension, key: r.value, respondents: r.respondents, slots: r.slots, grade: r.grade }));
+    const trend = rows
+      .filter((r) => r.dimension === "all")
+      .map((r) => ({ quarter: quarters.findIndex((q) => r.month >= monthOf(q.firstDay) && r.month <= monthOf(q.lastDay)), questionnaire: r.questionnaire, respondents: r.respondents, slots: r.slots, grade: r.grade }));
+    return { groups, trend, answers: await readAnswerSummary(db, municipalityId, monthOf(period.firstDay), monthOf(period.lastDay)) };
+  }
+  // The period's own quarters come with the cube; the trend's earlier quarters (with the previous period) apart.
+  const own = quartersOf(period);
+  const firstOwn = quarters.length - own.length;
+  const cube = await aggregateCube(db, municipalityId, own, firstOwn, filters, slotCount);
+  const trend = [...trendOfCube(cube), ...(await aggregateQuarters(db, municipalityId, quarters.slice(0, firstOwn), 0, filters, slotCount))];
+  return { groups: groupsOfCube(cube), trend, answers: await aggregateAnswers(db, municipalityId, range, filters, multiple) };
+}
+
+async function gatherReport(db: Db, catalog: SurveyCatalog, municipality: ReportMunicipality, period: Period, filters: ReportFilters, options: BuildOptions = {}): Promise<{ model: ReportModel; filterValues: FilterValues }> {
   const now = options.now ?? new Date();
   const settings = await readSettings(db, municipality.id, REPORT_SETTINGS);
   const followupSettings = await readSettings(db, municipality.id, FOLLOWUP_SETTINGS);
@@ -90,12 +204,11 @@ export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: 
   const slotCount = Math.min(STATEMENT_SLOTS, Math.max(1, ...[...slots.values()].map((s) => s.length)));
   const gradeQuestionnaires = new Set(QUESTIONNAIRES.filter((q) => catalog.latest(q)?.meta.roles.grade));
 
-  const cube = await aggregateCube(db, municipality.id, range, filters, slotCount);
-  const trend = await aggregateQuarters(db, municipality.id, quarters, filters, slotCount);
-  const answers = await aggregateAnswers(db, municipality.id, range, filters);
-  const definitions = answers.answered.length > 0 ? await listDefinitions(db, municipality.id) : [];
-  const funnel = await aggregateFunnel(db, municipality.id, range, filters);
-  const nonResponse = await aggregateNonResponse(db, municipality.id, range, period.year, filters);
+  const definitions = await listDefinitions(db, municipality.id);
+  const questionInfo = questionInfoOf(definitions);
+  const multiple = [...new Set([...questionInfo].filter(([, info]) => info.kind === "multiple").map(([id]) => id.split(":")[1]!))];
+  const { groups, trend, answers } = await countAnswers(db, municipality.id, period, quarters, filters, slotCount, multiple, options.source ?? "summary");
+  const { funnel, nonResponse } = splitInvitations(await aggregateInvitations(db, municipality.id, range, period.year, filters));
   const population = await aggregatePopulation(db, municipality.id, period, filters);
   const followups = await aggregateFollowups(db, municipality.id, range, filters, now);
   const outcomes = await aggregateOutcomes(db, municipality.id, range, filters);
@@ -121,10 +234,10 @@ export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: 
     filterLabels: filterLabels(filters),
     slots,
     gradeQuestionnaires,
-    cube,
+    groups,
     trend,
     answers,
-    questionInfo: questionInfoOf(definitions),
+    questionInfo,
     funnel,
     nonResponse,
     population,
@@ -137,7 +250,7 @@ export async function buildReport(db: Db, catalog: SurveyCatalog, municipality: 
     allQuestionnaires: options.allQuestionnaires,
   });
   if (options.closedAt) model.notes.unshift(`Afgesloten op ${options.closedAt.toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Amsterdam" })}. Dit rapport verandert niet meer; wat later binnenkomt, telt mee in de periode waarin het binnenkomt.`);
-  return model;
+  return { model, filterValues: filterValuesOfGroups(groups) };
 }
 
 export function fileName(model: Pick<ReportModel, "municipality" | "period" | "filters">, format: string): string {
@@ -203,20 +316,23 @@ export type ReportPage = {
   fragment: string;
   model: ReportModel | undefined;
   closed: AfterClosing | undefined;
-  filterValues: Awaited<ReturnType<typeof listFilterValues>>;
+  filterValues: FilterValues;
 };
 
 /** The staff page's report: the stored fragment of a closed period, or the report computed now. */
 export async function reportPage(db: Db, catalog: SurveyCatalog, municipality: ReportMunicipality, period: Period, filters: ReportFilters, now = new Date()): Promise<ReportPage> {
   assertReportable(period, now);
-  const filterValues = await listFilterValues(db, municipality.id, { start: period.start, end: period.end });
+  const range = { start: period.start, end: period.end };
   const closedRow = await findClosedPeriod(db, municipality.id, period.key);
   const closed = closedRow ? await afterClosing(db, municipality.id, period, closedRow) : undefined;
   if (closedRow && !hasFilters(filters)) {
     const stored = await findSnapshot(db, municipality.id, period.key, "fragment");
-    if (stored) return { period, fragment: stored.toString("utf8"), model: undefined, closed, filterValues };
+    if (stored) return { period, fragment: stored.toString("utf8"), model: undefined, closed, filterValues: await listFilterValues(db, municipality.id, range) };
   }
-  const model = await buildReport(db, catalog, municipality, period, filters, { now });
+  const gathered = await gatherReport(db, catalog, municipality, period, filters, { now });
+  const model = gathered.model;
+  // Unfiltered, the groups hold every value a filter can take; filtered, only the chosen ones.
+  const filterValues = hasFilters(filters) ? await listFilterValues(db, municipality.id, range) : gathered.filterValues;
   return { period, fragment: await renderFragment(model), model, closed, filterValues };
 }
 

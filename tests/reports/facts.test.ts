@@ -153,3 +153,67 @@ describe("report facts", () => {
     expect(onTimeFact).toMatchObject({ late_period: null });
   });
 });
+
+describe("the report's view of invitations, kept by triggers", () => {
+  it("follows an invitation through delivery, a bounce, opening, a response and changed intake data", async () => {
+    const m = await makeMunicipality(db());
+    const at = new Date("2026-05-12T10:00:00Z");
+    const { invitationId, conversationId, clientId } = await makeRespondent(db(), t.catalog, m.id, { invitedAt: at, team: "Team Oost", birthYear: 1950, delivery: "none" });
+    const fact = async () => db()("report_invitation_facts").where({ invitation_id: invitationId }).first();
+    expect(await fact()).toMatchObject({ municipality_id: m.id, channel: "email", law: "wmo", team: "Team Oost", birth_year: 1950, opened: 0, failed: 0, delivery: 0, response: 0 });
+    const [delivery] = await db()("deliveries")
+      .insert({ municipality_id: m.id, invitation_id: invitationId, kind: "invite", sequence: 0, channel: "email", status: "sent", due_at: at.toISOString(), created_at: at.toISOString(), updated_at: at.toISOString() })
+      .returning(["id"]);
+    expect((await fact()).delivery).toBe(2);
+    // An e-mail that was accepted and then bounced is not delivered after all.
+    await db()("deliveries").where({ id: delivery.id }).update({ status: "bounced" });
+    expect((await fact()).delivery).toBe(1);
+    await db()("invitations").where({ id: invitationId }).update({ channel: "sms", opened_at: at.toISOString() });
+    expect(await fact()).toMatchObject({ channel: "sms", opened: 1 });
+    const version = (await db()("invitations").where({ id: invitationId }).first("questionnaire_version_id")).questionnaire_version_id;
+    await db()("responses").insert({ municipality_id: m.id, invitation_id: invitationId, questionnaire_version_id: version, mode: "sms", status: "in_progress", answers: "{}", started_at: at.toISOString(), updated_at: at.toISOString() });
+    expect((await fact()).response).toBe(1);
+    await db()("responses").where({ invitation_id: invitationId }).update({ status: "completed", completed_at: at.toISOString() });
+    expect((await fact()).response).toBe(2);
+    await db()("conversations").where({ id: conversationId }).update({ team: "Team West" });
+    await db()("clients").where({ id: clientId }).update({ birth_year: 1951 });
+    expect(await fact()).toMatchObject({ team: "Team West", birth_year: 1951 });
+    await db()("invitations").where({ id: invitationId }).update({ status: "failed" });
+    expect((await fact()).failed).toBe(1);
+  });
+});
+
+describe("the monthly sums", () => {
+  it("hold what the completion step added, the same as the migration's backfill makes of the facts", async () => {
+    const { backfill: backfillSummary } = await import("../../migrations/20261215090700_create_report_summary.ts");
+    const m = await makeMunicipality(db());
+    for (const [i, at] of ["2026-03-31T21:30:00Z", "2026-03-31T22:30:00Z", "2026-04-15T10:00:00Z"].entries()) {
+      await makeRespondent(db(), t.catalog, m.id, { invitedAt: new Date(at), completedAt: new Date(at), team: i === 2 ? null : "Team A", answers: { ...WMO_ANSWERS, wmo_wist_waar: 4 + (i % 2) } });
+    }
+    const read = async () => ({
+      summary: await db()("report_summary").where({ municipality_id: m.id }).orderBy(["month", "questionnaire", "dimension", "value"]).select("*"),
+      answers: await db()("report_answer_summary").where({ municipality_id: m.id }).orderBy(["month", "questionnaire", "question_key", "value"]).select("*"),
+    });
+    const byStep = await read();
+    // 31 March 23:30 in the Netherlands is still March; 00:30 on 1 April is April.
+    expect(byStep.summary.filter((r) => r.dimension === "all").map((r) => [r.month, Number(r.respondents), Number(r.s1_agree), Number(r.g_n)])).toEqual([
+      ["2026-03", 1, 1, 1],
+      ["2026-04", 2, 2, 2],
+    ]);
+    expect(byStep.summary.find((r) => r.month === "2026-04" && r.dimension === "team" && r.value === "")).toMatchObject({ respondents: 1 });
+    expect(byStep.answers.filter((r) => r.value === "*").map((r) => [r.month, r.question_key, Number(r.answers)])).toEqual([
+      ["2026-03", "ingevuld_door", 1],
+      ["2026-04", "ingevuld_door", 2],
+    ]);
+    // Rebuilt from the facts alone (the whole database: other municipalities' sums come back the same as well).
+    const everything = async () => ({ summary: await db()("report_summary").orderBy(["municipality_id", "month", "questionnaire", "dimension", "value"]).select("*"), answers: await db()("report_answer_summary").orderBy(["municipality_id", "month", "questionnaire", "question_key", "value"]).select("*") });
+    const before = await everything();
+    await db()("report_summary").delete();
+    await db()("report_answer_summary").delete();
+    await backfillSummary(db());
+    const normalise = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v])));
+    const after = await everything();
+    expect(normalise(after.summary)).toEqual(normalise(before.summary));
+    expect(normalise(after.answers)).toEqual(normalise(before.answers));
+  });
+});

@@ -312,6 +312,17 @@ describe(`the golden report for 2026-Q3 (${testDialect})`, () => {
     expect(quoteCell).toHaveLength(1);
   });
 
+  it("gives the same report from the monthly sums as from the facts themselves", async () => {
+    for (const key of ["2026-Q3", "2026-H2", "2026"]) {
+      const parsed = parsePeriod(key);
+      if (!parsed.ok) throw new Error(parsed.message);
+      const p = parsed.period;
+      const fromSummary = await buildReport(database.db, catalog, loaded.municipality, p, {}, { now: new Date(loaded.fixture.now) });
+      const fromFacts = await buildReport(database.db, catalog, loaded.municipality, p, {}, { now: new Date(loaded.fixture.now), source: "facts" });
+      expect(fromSummary).toEqual(fromFacts);
+    }
+  });
+
   it("writes the method note", () => {
     expect(model.method.join(" ")).toMatch(/Wilson/);
     expect(model.method.join(" ")).toMatch(/minder dan 10 personen/);
