@@ -8,6 +8,7 @@ import { benchHttp, type HttpResult } from "./http.bench.ts";
 import { benchImport, type ImportBenchResult } from "./import.bench.ts";
 import { benchPageWeight, pageWeightTable } from "./page-weight.bench.ts";
 import { benchQueue, type QueueResult } from "./queue.bench.ts";
+import { benchReports, reportSection } from "./report.bench.ts";
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
@@ -47,6 +48,8 @@ async function main() {
   const csvImport = await benchImport();
   process.stderr.write("Respondent page weight…\n");
   const pageWeight = await benchPageWeight();
+  process.stderr.write("Reports…\n");
+  const reports = await benchReports();
 
   const doc = `# Benchmarks
 
@@ -89,7 +92,8 @@ the same link opened again in the same browser; the versioned files (\`?v=\`) co
 part: \`npx tsx bench/page-weight.bench.ts\`.
 
 ${pageWeightTable(pageWeight)}
-`;
+
+${reportSection(reports)}`;
   writeFileSync(path.join(packageRoot, "docs", "benchmarks.md"), doc);
   process.stdout.write(doc);
 }
