@@ -1,7 +1,8 @@
 // Bull driver: one Bull queue on Redis shared by every web and worker process. Bull is in maintenance mode;
 // it stays behind the JobQueue interface so it can be replaced without touching the rest of the code.
-import Bull from "bull";
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type BullModule from "bull";
+import type { Redis as RedisClient, RedisOptions } from "ioredis";
 import type { Logger } from "../server/logger.ts";
 import {
   DEFAULT_ATTEMPTS,
@@ -12,6 +13,14 @@ import {
 } from "./queue.ts";
 
 const QUEUE_NAME = "jobs";
+
+// Bull and ioredis are loaded only by processes that use Redis: the default all-in-one process never needs them.
+const requireLazily = createRequire(import.meta.url);
+const loadBull = () => requireLazily("bull") as typeof BullModule;
+const newRedis = (url: string, options: RedisOptions): RedisClient => {
+  const { Redis } = requireLazily("ioredis") as typeof import("ioredis");
+  return new Redis(url, options);
+};
 const CLOSE_TIMEOUT_MS = 30_000;
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -42,7 +51,7 @@ function describeRedisError(err: unknown): string {
 
 /** Connects once without retrying; throws RedisUnavailableError naming REDIS_URL and the cause. */
 export async function assertRedisReachable(url: string, timeoutMs = 3_000): Promise<void> {
-  const client = new Redis(url, {
+  const client = newRedis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -77,6 +86,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 export function createBullQueue(options: { redisUrl: string; logger: Logger; concurrency: number; prefix: string }): JobQueue {
   const { logger, concurrency } = options;
   const handlers = new Map<string, JobHandler>();
+  const Bull = loadBull();
   const queue = new Bull(QUEUE_NAME, options.redisUrl, {
     prefix: options.prefix,
     // Finished jobs are removed so their id is free again (see AddOptions.jobId); outcomes are recorded

@@ -2,7 +2,8 @@
 // BOM) or XLSX: one row per follow-up of the quarter's responses, and the approved quotes. No contact data, no
 // staff names; every text cell is guarded against formula injection (server/exports/cells.ts).
 import { stringify } from "csv-stringify/sync";
-import ExcelJS from "exceljs";
+import { createRequire } from "node:module";
+import type ExcelJSModule from "exceljs";
 import type { Db } from "../db.ts";
 import { safeCell, safeCsvRow, type CellValue } from "../exports/cells.ts";
 import { readSettings } from "../settings/settings.service.ts";
@@ -105,6 +106,8 @@ function csvOf(table: Table): Buffer {
 }
 
 async function xlsxOf(tables: Table[]): Promise<Buffer> {
+  // exceljs takes tens of megabytes: loaded for the first download, not by every process at start-up.
+  const ExcelJS = createRequire(import.meta.url)("exceljs") as typeof ExcelJSModule;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Luisterpost";
   for (const table of tables) {

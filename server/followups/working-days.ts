@@ -3,18 +3,21 @@
 // holidays (Nieuwjaarsdag, Pasen and Tweede paasdag, Koningsdag — 26 April when the 27th is a Sunday —,
 // Hemelvaartsdag, Pinksteren and Tweede pinksterdag, Kerstmis and Tweede kerstdag) are not working days.
 // Goede Vrijdag and Bevrijdingsdag are not general days off (date-holidays types them "school"), so they count.
-import Holidays from "date-holidays";
+import { createRequire } from "node:module";
+import type HolidaysModule from "date-holidays";
 
 export const TIME_ZONE = "Europe/Amsterdam";
 
-const holidays = new Holidays("NL");
+// The holiday rules of every country take some 30 MB: loaded at the first deadline, not at start-up.
+let holidaysNl: HolidaysModule | undefined;
+const holidays = () => (holidaysNl ??= new (createRequire(import.meta.url)("date-holidays") as typeof HolidaysModule)("NL"));
 const holidaysByYear = new Map<number, Set<string>>();
 
 /** The public holidays of a year as YYYY-MM-DD dates. */
 export function publicHolidays(year: number): Set<string> {
   let dates = holidaysByYear.get(year);
   if (!dates) {
-    dates = new Set(holidays.getHolidays(year).filter((h) => h.type === "public").map((h) => h.date.slice(0, 10)));
+    dates = new Set(holidays().getHolidays(year).filter((h) => h.type === "public").map((h) => h.date.slice(0, 10)));
     holidaysByYear.set(year, dates);
   }
   return dates;

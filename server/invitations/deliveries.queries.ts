@@ -96,6 +96,27 @@ export async function findClaimedDeliveries(db: Db, ids: number[]): Promise<Clai
   }));
 }
 
+export type SentRecord = { deliveryId: number; invitationId: number; providerId: string; at: Date; expiresAt: Date; nextReminderAt: Date | null };
+
+/**
+ * Records many accepted messages in one transaction (a dispatcher's last few dozen). As markDeliverySent,
+ * the first message of an invitation starts its clock.
+ */
+export async function markDeliveriesSent(db: Db, records: SentRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db.transaction(async (trx) => {
+    for (const r of records) {
+      await trx("deliveries")
+        .where({ id: r.deliveryId })
+        .whereIn("status", ["sending", "batched"])
+        .update({ status: "sent", provider_id: r.providerId, sent_at: toDbTime(r.at), lease_until: null, error: null, error_code: null, updated_at: toDbTime(r.at) });
+      await trx("invitations")
+        .where({ id: r.invitationId, status: "planned" })
+        .update({ status: "sent", sent_at: toDbTime(r.at), expires_at: toDbTime(r.expiresAt), next_reminder_at: r.nextReminderAt ? toDbTime(r.nextReminderAt) : null });
+    }
+  });
+}
+
 /**
  * Records that the provider accepted the message. The first message of an invitation starts its clock:
  * `sent_at`, the expiry and the first reminder count from the moment it actually went out.

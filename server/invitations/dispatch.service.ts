@@ -2,10 +2,10 @@
 // at the provider's rate, and records every outcome on the delivery row. One dispatcher per channel runs at
 // a time in the whole installation (a database lease), so the rate limit holds cluster-wide.
 //
-// Exactly once per attempt: a row is claimed ('sending') before anything is sent and recorded right after
-// the provider answered; a second run finds it no longer 'pending'. A process that dies between the two
-// leaves the row 'sending' until its lease runs out; the planner then hands it back (see
-// releaseStaleDeliveries). Failures: the channel unreachable → everything goes back unharmed and the
+// Exactly once per attempt: a row is claimed ('sending') before anything is sent and recorded within
+// FLUSH_MS after the provider answered; a second run finds it no longer 'pending'. A process that dies
+// between the two leaves the row 'sending'; the next dispatcher to hold the channel's lease hands it back
+// (releaseChannelClaims), as does the planner once the claim has run out (releaseStaleDeliveries). Failures: the channel unreachable → everything goes back unharmed and the
 // dispatcher pauses; a message-level transient error → that row retries with backoff; a permanent one → the
 // next channel (fallback.service.ts).
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,12 +22,13 @@ import {
   claimDueDeliveries,
   findClaimedDeliveries,
   markDeliveriesCancelled,
-  markDeliverySent,
+  markDeliveriesSent,
   postpone,
   releaseChannelClaims,
   releaseClaims,
   scheduleRetry,
   type ClaimedDelivery,
+  type SentRecord,
 } from "./deliveries.queries.ts";
 import { failAndFallBack } from "./fallback.service.ts";
 import { insertSecrets } from "./invitations.queries.ts";
@@ -139,6 +140,36 @@ async function sendSms(deps: DispatchDeps, item: Sendable): Promise<string> {
   return sent.providerId;
 }
 
+/**
+ * Accepted messages are recorded in small groups: one transaction per few dozen messages instead of one each
+ * (SQLite has one writer, and every transaction holds it). A group waits at most FLUSH_MS, so a process that
+ * dies leaves at most that much accepted-but-unrecorded work, which is sent again (same Message-ID).
+ */
+const FLUSH_MS = 50;
+const FLUSH_SIZE = 50;
+
+function createSentRecorder(db: Db) {
+  let buffer: SentRecord[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const records = buffer;
+    buffer = [];
+    writing = writing.then(() => markDeliveriesSent(db, records));
+    return writing;
+  };
+  return {
+    add(record: SentRecord) {
+      buffer.push(record);
+      if (buffer.length >= FLUSH_SIZE) void flush().catch(() => undefined);
+      else timer ??= setTimeout(() => void flush().catch(() => undefined), FLUSH_MS);
+    },
+    flush,
+  };
+}
+
 type Failure = { kind: "outage" } | { kind: "permanent"; error: string; code: string; optedOut?: boolean } | { kind: "transient"; error: string; code: string };
 
 function classify(err: unknown): Failure {
@@ -174,6 +205,7 @@ export async function dispatchChannel(deps: DispatchDeps, channel: DispatchChann
   if (!lease) return { ...result, ran: false };
   lease.keepAlive(LEASE_RENEW_MS);
   const limiter = createRateLimiter(deps.config.rateLimits[channel]);
+  const recorder = createSentRecorder(db);
   const started = Date.now();
   try {
     // Only the lease holder claims rows: rows of this channel still 'sending' belong to a holder that died.
@@ -234,7 +266,7 @@ export async function dispatchChannel(deps: DispatchDeps, channel: DispatchChann
           try {
             const providerId = channel === "email" ? await sendEmail(deps, item) : await sendSms(deps, item);
             const at = clock();
-            await markDeliverySent(db, item.row, providerId, at, clockFrom(at, policyOf(item.row.municipalityId), channel));
+            recorder.add({ deliveryId: item.row.id, invitationId: item.row.invitationId, providerId, at, ...clockFrom(at, policyOf(item.row.municipalityId), channel) });
             result.sent += 1;
           } catch (err) {
             const failure = classify(err);
@@ -257,6 +289,8 @@ export async function dispatchChannel(deps: DispatchDeps, channel: DispatchChann
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, sendable.length) }, worker));
+      // Everything of this batch is recorded before the next claim (and before the lease is given up).
+      await recorder.flush();
       if (outage) {
         await releaseClaims(db, unsent, new Date(clock().getTime() + retry.outagePauseMs), clock());
         result.outage = true;
@@ -265,6 +299,7 @@ export async function dispatchChannel(deps: DispatchDeps, channel: DispatchChann
       }
     }
   } finally {
+    await recorder.flush().catch((err: unknown) => logger.error({ err, channel }, "could not record sent messages; they stay 'sending' and will be sent again"));
     await lease.release();
   }
   if (result.sent + result.failed + result.retried > 0) logger.info({ ...result }, "dispatch finished");

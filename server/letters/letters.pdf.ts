@@ -1,11 +1,18 @@
 // The print file of a letter batch: one A4 letter per client (the address in the window of a standard
 // window envelope, a plain-Dutch explanation, the /code address, the personal code, a QR code to the
 // questionnaire) and, when the municipality chose it, the printable questionnaire behind it.
-import PDFDocument from "pdfkit";
-import QRCode from "qrcode";
-import SVGtoPDF from "svg-to-pdfkit";
+import { createRequire } from "node:module";
+import type PDFKitModule from "pdfkit";
+import type QRCodeModule from "qrcode";
+import type SVGtoPDFModule from "svg-to-pdfkit";
 import { formatPaperCode } from "../invitations/codes.ts";
 import type { MessageKind, MessageLocale } from "../invitations/messages.ts";
+
+// Loaded when the first letter batch is made, not at start-up: most processes never draw a PDF.
+const requireLazily = createRequire(import.meta.url);
+const pdfkit = () => requireLazily("pdfkit") as typeof PDFKitModule;
+const qrcode = () => requireLazily("qrcode") as typeof QRCodeModule;
+const svgToPdf = () => requireLazily("svg-to-pdfkit") as typeof SVGtoPDFModule;
 
 const MM = 72 / 25.4;
 const LEFT = 22 * MM;
@@ -87,7 +94,7 @@ function drawLogo(doc: PDFKit.PDFDocument, m: LetterMunicipality): void {
   const match = m.logo ? /^data:image\/(png|jpeg|svg\+xml);base64,(.+)$/.exec(m.logo) : null;
   try {
     if (match && match[1] === "svg+xml") {
-      SVGtoPDF(doc, Buffer.from(match[2]!, "base64").toString("utf8"), LEFT, 12 * MM, { width: 50 * MM, height: 18 * MM, preserveAspectRatio: "xMinYMin meet" });
+      svgToPdf()(doc, Buffer.from(match[2]!, "base64").toString("utf8"), LEFT, 12 * MM, { width: 50 * MM, height: 18 * MM, preserveAspectRatio: "xMinYMin meet" });
       return;
     }
     if (match) {
@@ -201,7 +208,7 @@ async function drawLetter(doc: PDFKit.PDFDocument, letter: LetterContent, m: Let
   doc.font("Courier-Bold").fontSize(22).text(formatPaperCode(letter.code), LEFT + 5 * MM, doc.y + 2, { width: 115 * MM, characterSpacing: 1 });
   doc.moveDown(0.3);
   doc.font("Helvetica").fontSize(12).text(t.qr, LEFT, doc.y, { width: 120 * MM });
-  const qr = await QRCode.toBuffer(letter.link, { type: "png", margin: 1, width: 240, errorCorrectionLevel: "M" });
+  const qr = await qrcode().toBuffer(letter.link, { type: "png", margin: 1, width: 240, errorCorrectionLevel: "M" });
   doc.image(qr, LEFT + 128 * MM, top, { width: 36 * MM });
   doc.moveDown(0.8);
   doc.text(t.until, LEFT, Math.max(doc.y, top + 40 * MM), { width: WIDTH });
@@ -219,6 +226,7 @@ async function drawLetter(doc: PDFKit.PDFDocument, letter: LetterContent, m: Let
 
 /** One PDF with every letter of the batch, each starting on a new sheet (odd page) for duplex printing. */
 export async function buildLetterPdf(letters: LetterContent[], municipality: LetterMunicipality, today = new Date()): Promise<Buffer> {
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({ size: "A4", margin: 0, autoFirstPage: false, info: { Title: `Brieven gemeente ${municipality.name}`, Author: `Gemeente ${municipality.name}`, Creator: "Luisterpost" } });
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -1,7 +1,7 @@
 // Outgoing SMS through Twilio (the twilio library), or, without a Twilio account outside production, into
 // the dev outbox. TWILIO_API_BASE sends the API calls to a Twilio-compatible server (tests, staging).
 // Phone numbers and message texts are personal data: never logged.
-import twilio from "twilio";
+import { createRequire } from "node:module";
 import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type { Config, TwilioConfig } from "../config.ts";
 import type { Db } from "../db.ts";
@@ -88,9 +88,17 @@ export function toSmsError(err: unknown): SmsSendError {
   return new SmsSendError("Sms niet verstuurd: onbekende fout bij Twilio.", { code: "unknown", permanent: false, outage: false });
 }
 
+type TwilioModule = typeof import("twilio");
+let twilioModule: TwilioModule | undefined;
+/** The twilio library (and its HTTP stack) is loaded only in processes that send SMS or check Twilio's signatures. */
+function twilioLib(): TwilioModule {
+  return (twilioModule ??= createRequire(import.meta.url)("twilio") as TwilioModule);
+}
+
 /** A RequestClient that sends every call to TWILIO_API_BASE instead of https://*.twilio.com. */
-function rebasedClient(apiBase: string): twilio.RequestClient {
+function rebasedClient(apiBase: string): RequestClient {
   const base = new URL(apiBase);
+  const twilio = twilioLib();
   class RebasedRequestClient extends twilio.RequestClient {
     override request<T>(opts: RequestClient.RequestOptions<T>) {
       const uri = new URL(opts.uri);
@@ -104,7 +112,7 @@ function rebasedClient(apiBase: string): twilio.RequestClient {
 }
 
 function twilioClient(settings: TwilioConfig) {
-  return twilio(settings.accountSid, settings.authToken, {
+  return twilioLib()(settings.accountSid, settings.authToken, {
     ...(settings.apiBase ? { httpClient: rebasedClient(settings.apiBase) } : {}),
     autoRetry: false,
   });
@@ -150,5 +158,5 @@ export function createSmsSender({ config, db, logger }: { config: Config; db: Db
 /** Twilio's signature check for its callbacks, against the public URL it called. */
 export function validTwilioSignature(config: Config, signature: string | undefined, url: string, params: Record<string, unknown>): boolean {
   if (!config.twilio || !signature) return false;
-  return twilio.validateRequest(config.twilio.authToken, signature, url, params);
+  return twilioLib().validateRequest(config.twilio.authToken, signature, url, params);
 }
