@@ -50,7 +50,8 @@ export function createApp({ config, db, queue, logger, mailer, catalog }: AppDep
   app.set("views", viewsDir);
   app.set("view engine", "ejs");
   app.set("query parser", "simple");
-  if (config.isProduction) app.set("view cache", true);
+  // Compiled templates are kept except in development, where a changed view should show at once.
+  if (config.nodeEnv !== "development") app.set("view cache", true);
   app.locals.assetVersion = packageVersion;
   app.locals.appName = "Luisterpost";
   app.locals.roleLabels = ROLE_LABELS;

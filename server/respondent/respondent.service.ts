@@ -115,9 +115,27 @@ export type SurveyState = {
   variables: { telefoon_bekend: boolean };
 };
 
+// A questionnaire version never changes once stored (invariant 7), so its parsed definition is kept, frozen:
+// validation then reuses its question specs and its SurveyJS model instead of rebuilding them per request.
+const DEFINITIONS_KEPT = 500;
+const definitions = new Map<number, unknown>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
 async function definitionOf(db: Db, invitation: InvitationRow): Promise<unknown> {
-  const version = await findQuestionnaireVersion(db, invitation.questionnaireVersionId);
-  if (!version) throw new Error(`questionnaire version ${invitation.questionnaireVersionId} missing`);
+  const id = invitation.questionnaireVersionId;
+  const kept = definitions.get(id);
+  if (kept) return kept;
+  const version = await findQuestionnaireVersion(db, id);
+  if (!version) throw new Error(`questionnaire version ${id} missing`);
+  if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
+  definitions.set(id, deepFreeze(version.definition));
   return version.definition;
 }
 

@@ -39,6 +39,22 @@ const problem = (field: string, message: string): FieldProblem => ({ field: fiel
 
 type Question = { name: string; isVisible: boolean; isParentVisible: boolean; errors: Array<{ getText(): string; getErrorType(): string }> };
 
+// Building a SurveyJS model from JSON costs far more than validating with it. For a frozen (immutable)
+// definition one model is kept and reused: validation is synchronous, so no two requests share it at once,
+// and every use sets all of its data and variables first.
+const models = new WeakMap<object, Model>();
+
+function modelFor(definition: SurveyJson): Model {
+  if (!Object.isFrozen(definition)) return new Model(definition);
+  let model = models.get(definition);
+  if (!model) {
+    model = new Model(definition);
+    models.set(definition, model);
+  }
+  model.clear(true, true);
+  return model;
+}
+
 /** Drops values of questions that are hidden; repeats, because dropping one answer can hide another. */
 function dropInvisible(model: Model, answers: Record<string, unknown>): string[] {
   const dropped: string[] = [];
@@ -111,7 +127,7 @@ export function validateAnswers(definitionJson: unknown, answers: unknown, optio
   }
   if (problems.length > 0) return { ok: false, problems: finish(problems, extra) };
 
-  const model = new Model(definition);
+  const model = modelFor(definition);
   for (const [name, value] of Object.entries(variables)) model.setVariable(name, value);
   model.data = { ...cleaned };
   const dropped = dropInvisible(model, cleaned);

@@ -252,3 +252,31 @@ describe("garbage never throws", () => {
     expect(accepted).toBeGreaterThan(10);
   });
 });
+
+describe("a frozen definition reuses one model", () => {
+  it("property: a reused model gives exactly the verdict a fresh one gives, whatever came before", () => {
+    const frozen = JSON.parse(JSON.stringify(custom)) as Record<string, unknown>;
+    const freeze = (value: unknown): unknown => {
+      if (value && typeof value === "object") {
+        Object.freeze(value);
+        for (const child of Object.values(value)) freeze(child);
+      }
+      return value;
+    };
+    freeze(frozen);
+    const keys = [...Object.keys(ALL_WMO), "gemeente_uren", "gemeente_onderwerpen", "gemeente_mantelzorg", "contact_telefoon", "x"];
+    const value = fc.constantFrom(0, 1, 2, 4, 5, 9, "ja", "nee", true, null, "", ["wonen"], "0612345678", "Goed");
+    const payload = fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 6 });
+    const variables = fc.record({ telefoon_bekend: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(payload, fc.boolean(), variables), { minLength: 2, maxLength: 6 }), (sequence) => {
+        for (const [answers, complete, vars] of sequence) {
+          // A fresh, unfrozen copy builds its own model every time.
+          const fresh = JSON.parse(JSON.stringify(custom)) as Record<string, unknown>;
+          expect(validateAnswers(frozen, answers, { complete, variables: vars })).toEqual(validateAnswers(fresh, answers, { complete, variables: vars }));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
