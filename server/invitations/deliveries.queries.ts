@@ -117,28 +117,6 @@ export async function markDeliveriesSent(db: Db, records: SentRecord[]): Promise
   });
 }
 
-/**
- * Records that the provider accepted the message. The first message of an invitation starts its clock:
- * `sent_at`, the expiry and the first reminder count from the moment it actually went out.
- */
-export async function markDeliverySent(
-  db: Db,
-  delivery: { id: number; invitationId: number },
-  providerId: string,
-  now: Date,
-  clock: { expiresAt: Date; nextReminderAt: Date | null },
-): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx("deliveries")
-      .where({ id: delivery.id })
-      .whereIn("status", ["sending", "batched"])
-      .update({ status: "sent", provider_id: providerId, sent_at: toDbTime(now), lease_until: null, error: null, error_code: null, updated_at: toDbTime(now) });
-    await trx("invitations")
-      .where({ id: delivery.invitationId, status: "planned" })
-      .update({ status: "sent", sent_at: toDbTime(now), expires_at: toDbTime(clock.expiresAt), next_reminder_at: clock.nextReminderAt ? toDbTime(clock.nextReminderAt) : null });
-  });
-}
-
 /** A transient failure: back to pending, due again after the backoff, with the reason kept for the staff list. */
 export async function scheduleRetry(db: Executor, id: number, dueAt: Date, error: string, code: string, now: Date): Promise<void> {
   await db("deliveries")
