@@ -12,6 +12,7 @@ import { letterBatchesJob } from "./letter-batches.job.ts";
 import { planInvitationsJob } from "./plan-invitations.job.ts";
 import { purgeExpiredAuth } from "./purge-expired-auth.job.ts";
 import { purgeImportRejections } from "./purge-import-rejections.job.ts";
+import { purgeContactDataJob } from "./purge-contact-data.job.ts";
 import { quarterlyReportsJob } from "./quarterly-reports.job.ts";
 import type { JobQueue } from "./queue.ts";
 import { SCHEDULES } from "./schedules.ts";
@@ -36,6 +37,11 @@ export function defineJobs(queue: JobQueue, deps: JobDeps): void {
   queue.define("purge-import-rejections", async () => {
     const rows = await purgeImportRejections(db);
     logger.info({ job: "purge-import-rejections", rows }, "purged old rejected CSV rows");
+  });
+  queue.define("purge-contact-data", async () => {
+    const counts = await purgeContactDataJob(db);
+    // Counts only: never which clients (server/retention/).
+    if (counts) logger.info({ job: "purge-contact-data", ...counts }, "purged contact data past its retention");
   });
   queue.define("plan-invitations", async () => {
     const counts = await planInvitationsJob(db, deps.catalog, queue);
