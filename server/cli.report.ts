@@ -5,13 +5,14 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { recordAudit } from "./audit/audit.service.ts";
 import { CommandError } from "./cli.admin.ts";
 import { loadConfig } from "./config.ts";
 import { migrateToLatest } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { findMunicipalityByCode } from "./municipalities/municipalities.queries.ts";
 import { periodLabel } from "./reports/period.ts";
-import { FORMATS, parseFilters, parsePeriodOrThrow, type ReportFormat } from "./reports/reports.schema.ts";
+import { filterQuery, FORMATS, parseFilters, parsePeriodOrThrow, type ReportFormat } from "./reports/reports.schema.ts";
 import { assertReportable, reportFile } from "./reports/reports.service.ts";
 import { openDatabase } from "./runtime.ts";
 import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
@@ -87,6 +88,15 @@ export async function reportCommand(args: string[]): Promise<void> {
     } catch (err) {
       asCommandError(err, "--period");
     }
+    // Exports are audited like downloads in the staff UI; the actor is the command line.
+    await recordAudit(db, {
+      action: "report.downloaded",
+      municipalityId: municipality.id,
+      actor: "cli",
+      subjectType: "report",
+      subjectId: period.key,
+      details: { period: period.key, format, filters: filterQuery(filters), snapshot: file.fromSnapshot, via: "cli" },
+    });
     if (toStdout) {
       process.stdout.write(file.content);
     } else {

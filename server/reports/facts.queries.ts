@@ -60,7 +60,7 @@ export async function findClosedPeriodContaining(db: Executor, municipalityId: n
   return rows[0]?.period;
 }
 
-function factColumns(f: FactRow): Record<string, unknown> {
+function factColumns(db: Executor, f: FactRow): Record<string, unknown> {
   const row: Record<string, unknown> = {
     response_id: f.responseId,
     municipality_id: f.municipalityId,
@@ -77,6 +77,8 @@ function factColumns(f: FactRow): Record<string, unknown> {
     channel: f.channel,
     grade: f.grade,
     consent: f.consent,
+    // The follow-up step may have run first in this transaction; if not, a trigger on followups fills this in.
+    followup_id: db.raw("(select id from followups where response_id = ?)", [f.responseId]),
   };
   for (let slot = 1; slot <= STATEMENT_SLOTS; slot++) row[`s${slot}`] = f.statements[slot - 1] ?? null;
   return row;
@@ -136,7 +138,7 @@ async function addToSummary(db: Executor, fact: FactRow, month: string, answers:
  * a second call for the same response changes nothing.
  */
 export async function insertFacts(db: Executor, fact: FactRow, answers: AnswerRow[], month: string): Promise<boolean> {
-  const inserted = await db("report_facts").insert(factColumns(fact)).onConflict("response_id").ignore().returning(["response_id"]);
+  const inserted = await db("report_facts").insert(factColumns(db, fact)).onConflict("response_id").ignore().returning(["response_id"]);
   if (inserted.length === 0) return false;
   for (let i = 0; i < answers.length; i += 400) {
     await db("report_answers")

@@ -2,7 +2,10 @@
 // aggregated percentages per questionnaire side by side with the region's total, suppressed like every other
 // table (never rows, never a figure under the threshold, the complementary rule across municipalities). For
 // platform administrators and the region readers they appoint.
+import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
+import type { Mailer } from "../mail/mail.service.ts";
+import { renderMail } from "../mail/mail.templates.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { findUserByEmail, findUserById } from "../accounts/accounts.queries.ts";
 import { listMunicipalities } from "../municipalities/municipalities.queries.ts";
@@ -147,13 +150,13 @@ export { THEME_LABELS };
 
 export type RegionActor = { userId: number };
 
-export async function grantRegionReader(db: Db, email: string, actor: RegionActor): Promise<{ userId: number; name: string; added: boolean }> {
+export async function grantRegionReader(db: Db, email: string, actor: RegionActor): Promise<{ userId: number; name: string; email: string; added: boolean }> {
   const cleaned = email.trim().toLowerCase();
   if (!/^[^@\s]+@[^@\s]+$/.test(cleaned)) throw badRequest("Vul het e-mailadres van een bestaande gebruiker in.", [{ field: "email", message: "Vul een geldig e-mailadres in." }]);
   const user = await findUserByEmail(db, cleaned);
   if (!user) throw badRequest("Er is geen gebruiker met dit e-mailadres. Maak eerst een account aan bij Alle gebruikers.", [{ field: "email", message: "Onbekende gebruiker." }]);
   const added = await insertRegionReader(db, user.id, actor.userId);
-  return { userId: user.id, name: user.name, added };
+  return { userId: user.id, name: user.name, email: user.email, added };
 }
 
 export async function revokeRegionReader(db: Db, userId: number): Promise<void> {
@@ -162,3 +165,11 @@ export async function revokeRegionReader(db: Db, userId: number): Promise<void> 
 }
 
 export { listRegionReaders };
+
+/** The e-mail to a new region reader: where the comparison is (a link; nothing from it). */
+export async function tellRegionReader(mailer: Mailer, config: Config, who: { email: string; name: string; grantedBy: string }): Promise<void> {
+  const link = `${config.baseUrl.replace(/\/$/, "")}/staff/region`;
+  const subject = "U heeft toegang tot de regiovergelijking in Luisterpost";
+  const body = await renderMail("region-reader", { subject, name: who.name, grantedBy: who.grantedBy, link });
+  await mailer.send({ to: who.email, subject, text: body.text, html: body.html, category: "region-reader" });
+}

@@ -2,11 +2,28 @@
 // narrow row per completed response), invitations with their deliveries and responses for the funnel and the
 // non-response check, the follow-up tables for the follow-up section. These reads never touch client_contacts
 // (invariant 2) and every one is scoped by the municipality id the caller got from the signed-in tenant.
-import { toCount, toDbTime, type Db, type Knex } from "../db.ts";
+import { isPostgres, toCount, toDbTime, type Db, type Knex } from "../db.ts";
 import { ageBandSql } from "./age-bands.ts";
 import type { Period } from "./period.ts";
 
-type Executor = Db | Knex.Transaction;
+export type Executor = Db | Knex.Transaction;
+
+/**
+ * Runs a report's reads on one consistent snapshot, so every figure counts the same respondents. On PostgreSQL a
+ * read-only repeatable-read transaction, without JIT compilation (for these short grouped queries compiling costs
+ * more than it saves: measured in bench/report.bench.ts). SQLite has one connection for the whole process, which
+ * a transaction would hold for the length of the report; its reads run one by one instead.
+ */
+export async function withReadSnapshot<T>(db: Db, fn: (executor: Executor) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return fn(db);
+  return db.transaction(
+    async (trx) => {
+      await trx.raw("set local jit = off");
+      return fn(trx);
+    },
+    { isolationLevel: "repeatable read", readOnly: true },
+  );
+}
 
 export const DIMENSIONS = ["team", "area", "provision", "age_band", "mode"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -323,7 +340,8 @@ export type FollowupTotals = {
 };
 
 function followupsOfPeriod(db: Executor, municipalityId: number, range: Range, filters: ReportFilters) {
-  const query = db("followups as fu").join("report_facts as f", "f.response_id", "fu.response_id").where("fu.municipality_id", municipalityId).where("f.municipality_id", municipalityId);
+  // From the period's facts that have a follow-up (a partial index) to the follow-ups.
+  const query = db("report_facts as f").join("followups as fu", "fu.id", "f.followup_id").where("f.municipality_id", municipalityId).whereNotNull("f.followup_id").where("fu.municipality_id", municipalityId);
   inRange(query, "f.counted_at", range);
   factFilters(query, filters);
   return query;

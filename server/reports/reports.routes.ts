@@ -14,9 +14,11 @@ import { FORMAT_LABELS, LAW_LABELS, MODE_LABELS, MODE_ORDER, THEME_LABELS } from
 import { filterQuery, LEGAL_FORMATS, parseFilters, parseFormat, parsePeriodOrThrow, REPORT_SETTINGS, FORMATS, type ReportFormat } from "./reports.schema.ts";
 import { closeReportPeriod, legalExport, listClosedPeriods, reportFile, reportPage, type ReportMunicipality } from "./reports.service.ts";
 import { isRegionReader } from "./region.queries.ts";
-import { grantRegionReader, listRegionReaders, regionComparison, revokeRegionReader } from "./region.service.ts";
+import { grantRegionReader, listRegionReaders, regionComparison, revokeRegionReader, tellRegionReader } from "./region.service.ts";
+import type { Config } from "../config.ts";
+import type { Mailer } from "../mail/mail.service.ts";
 
-type Deps = { db: Db; catalog: SurveyCatalog };
+type Deps = { db: Db; catalog: SurveyCatalog; mailer: Mailer; config: Config };
 
 const NOTICES: Record<string, string> = {
   afgesloten: "De periode is afgesloten. Dit rapport verandert niet meer; wat later binnenkomt, telt mee in de periode waarin het binnenkomt.",
@@ -44,7 +46,7 @@ function attachment(res: Response, file: { content: Buffer; contentType: string;
 const checkbox = (value: unknown) => value === "on" || value === "ja" || value === "1" || value === "true";
 const integer = (value: unknown) => (typeof value === "string" && /^\s*-?\d{1,6}\s*$/.test(value) ? Number(value) : Number.NaN);
 
-export function registerReportRoutes(router: Router, { db, catalog }: Deps): void {
+export function registerReportRoutes(router: Router, { db, catalog, mailer, config }: Deps): void {
   const readers = requireRole("admin", "reader");
   const admins = requireRole("admin");
 
@@ -180,21 +182,33 @@ export function registerReportRoutes(router: Router, { db, catalog }: Deps): voi
   };
 
   router.get("/region/readers", requirePlatformAdmin, async (req, res) => {
-    const notices: Record<string, string> = { toegevoegd: "De gebruiker kan nu de regiovergelijking zien.", ingetrokken: "De toegang tot de regiovergelijking is ingetrokken." };
+    const notices: Record<string, string> = {
+      toegevoegd: "De gebruiker kan nu de regiovergelijking zien en heeft een e-mail met de link gekregen.",
+      "toegevoegd-zonder-mail": "De gebruiker kan nu de regiovergelijking zien. De e-mail met de link kon niet worden verstuurd; geef de link zelf door: /staff/region.",
+      al: "Deze gebruiker had al toegang tot de regiovergelijking.",
+      ingetrokken: "De toegang tot de regiovergelijking is ingetrokken.",
+    };
     await renderReaders(res, { notice: notices[String(queryOf(req).melding ?? "")] });
   });
 
   router.post("/region/readers", requirePlatformAdmin, async (req, res) => {
     const email = typeof (req.body as Record<string, unknown>)?.email === "string" ? String((req.body as Record<string, unknown>).email).slice(0, 320) : "";
+    let granted;
     try {
-      const granted = await grantRegionReader(db, email, { userId: req.staff!.user.id });
-      if (granted.added) await recordAudit(db, { action: "region_reader.granted", subjectType: "user", subjectId: granted.userId, ...auditContext(req) });
+      granted = await grantRegionReader(db, email, { userId: req.staff!.user.id });
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       res.status(err.status);
       return renderReaders(res, { values: { email }, errors: { email: err.fields[0]?.message ?? err.message }, problem: err.message });
     }
-    res.redirect(303, "/staff/region/readers?melding=toegevoegd");
+    if (!granted.added) return res.redirect(303, "/staff/region/readers?melding=al");
+    await recordAudit(db, { action: "region_reader.granted", subjectType: "user", subjectId: granted.userId, ...auditContext(req) });
+    // The new region reader learns where to look; the access does not depend on the e-mail arriving.
+    const mailed = await tellRegionReader(mailer, config, { email: granted.email, name: granted.name, grantedBy: req.staff!.user.name }).then(
+      () => true,
+      () => false,
+    );
+    res.redirect(303, `/staff/region/readers?melding=${mailed ? "toegevoegd" : "toegevoegd-zonder-mail"}`);
   });
 
   router.post("/region/readers/:userId/remove", requirePlatformAdmin, async (req, res) => {

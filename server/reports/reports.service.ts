@@ -31,6 +31,8 @@ import {
   listPeriodQuotes,
   readAnswerSummary,
   readSummary,
+  withReadSnapshot,
+  type Executor,
   type CubeRow,
   type FunnelRow,
   type NonResponseRow,
@@ -173,7 +175,7 @@ type Counted = { groups: GroupRow[]; trend: TrendRow[]; answers: Awaited<ReturnT
  * The answers' counts for the period and the trend. Without filters they come from the monthly sums (a few
  * hundred rows); with filters, or when asked (tests compare both ways), from the facts themselves.
  */
-async function countAnswers(db: Db, municipalityId: number, period: Period, quarters: Period[], filters: ReportFilters, slotCount: number, multiple: string[], source: "summary" | "facts"): Promise<Counted> {
+async function countAnswers(db: Executor, municipalityId: number, period: Period, quarters: Period[], filters: ReportFilters, slotCount: number, multiple: string[], source: "summary" | "facts"): Promise<Counted> {
   const range = { start: period.start, end: period.end };
   if (source === "summary" && !hasFilters(filters)) {
     const rows = await readSummary(db, municipalityId, monthOf(quarters[0]!.firstDay), monthOf(quarters.at(-1)!.lastDay), slotCount);
@@ -193,64 +195,66 @@ async function countAnswers(db: Db, municipalityId: number, period: Period, quar
 }
 
 async function gatherReport(db: Db, catalog: SurveyCatalog, municipality: ReportMunicipality, period: Period, filters: ReportFilters, options: BuildOptions = {}): Promise<{ model: ReportModel; filterValues: FilterValues }> {
-  const now = options.now ?? new Date();
-  const settings = await readSettings(db, municipality.id, REPORT_SETTINGS);
-  const followupSettings = await readSettings(db, municipality.id, FOLLOWUP_SETTINGS);
-  const threshold = effectiveThreshold(settings.threshold);
-  const previous = previousPeriod(period);
-  const quarters = trendQuarters(period);
-  const range = { start: period.start, end: period.end };
-  const slots = new Map(QUESTIONNAIRES.filter((q) => catalog.latest(q)).map((q) => [q as string, statementSlots(catalog, q)]));
-  const slotCount = Math.min(STATEMENT_SLOTS, Math.max(1, ...[...slots.values()].map((s) => s.length)));
-  const gradeQuestionnaires = new Set(QUESTIONNAIRES.filter((q) => catalog.latest(q)?.meta.roles.grade));
+  return withReadSnapshot(db, async (x) => {
+    const now = options.now ?? new Date();
+    const settings = await readSettings(x, municipality.id, REPORT_SETTINGS);
+    const followupSettings = await readSettings(x, municipality.id, FOLLOWUP_SETTINGS);
+    const threshold = effectiveThreshold(settings.threshold);
+    const previous = previousPeriod(period);
+    const quarters = trendQuarters(period);
+    const range = { start: period.start, end: period.end };
+    const slots = new Map(QUESTIONNAIRES.filter((q) => catalog.latest(q)).map((q) => [q as string, statementSlots(catalog, q)]));
+    const slotCount = Math.min(STATEMENT_SLOTS, Math.max(1, ...[...slots.values()].map((s) => s.length)));
+    const gradeQuestionnaires = new Set(QUESTIONNAIRES.filter((q) => catalog.latest(q)?.meta.roles.grade));
 
-  const definitions = await listDefinitions(db, municipality.id);
-  const questionInfo = questionInfoOf(definitions);
-  const multiple = [...new Set([...questionInfo].filter(([, info]) => info.kind === "multiple").map(([id]) => id.split(":")[1]!))];
-  const { groups, trend, answers } = await countAnswers(db, municipality.id, period, quarters, filters, slotCount, multiple, options.source ?? "summary");
-  const { funnel, nonResponse } = splitInvitations(await aggregateInvitations(db, municipality.id, range, period.year, filters));
-  const population = await aggregatePopulation(db, municipality.id, period, filters);
-  const followups = await aggregateFollowups(db, municipality.id, range, filters, now);
-  const outcomes = await aggregateOutcomes(db, municipality.id, range, filters);
-  const themes = (await aggregateThemes(db, municipality.id, range, filters))
-    .map((t) => ({ ...t, label: themeLabel(followupSettings.themes, t.theme) }))
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, "nl"));
-  const quotes = await listPeriodQuotes(db, municipality.id, range, filters, MAX_QUOTES);
-  const arrivedLate = (await countArrivedLate(db, municipality.id, range, filters)).map((late) => {
-    const parsed = parsePeriod(late.period);
-    return { ...late, label: parsed.ok ? periodLabel(parsed.period) : late.period };
-  });
+    const definitions = await listDefinitions(x, municipality.id);
+    const questionInfo = questionInfoOf(definitions);
+    const multiple = [...new Set([...questionInfo].filter(([, info]) => info.kind === "multiple").map(([id]) => id.split(":")[1]!))];
+    const { groups, trend, answers } = await countAnswers(x, municipality.id, period, quarters, filters, slotCount, multiple, options.source ?? "summary");
+    const { funnel, nonResponse } = splitInvitations(await aggregateInvitations(x, municipality.id, range, period.year, filters));
+    const population = await aggregatePopulation(x, municipality.id, period, filters);
+    const followups = await aggregateFollowups(x, municipality.id, range, filters, now);
+    const outcomes = await aggregateOutcomes(x, municipality.id, range, filters);
+    const themes = (await aggregateThemes(x, municipality.id, range, filters))
+      .map((t) => ({ ...t, label: themeLabel(followupSettings.themes, t.theme) }))
+      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, "nl"));
+    const quotes = await listPeriodQuotes(x, municipality.id, range, filters, MAX_QUOTES);
+    const arrivedLate = (await countArrivedLate(x, municipality.id, range, filters)).map((late) => {
+      const parsed = parsePeriod(late.period);
+      return { ...late, label: parsed.ok ? periodLabel(parsed.period) : late.period };
+    });
 
-  const status = options.status ?? (hasEnded(period, now) ? "open" : "provisional");
-  const model = buildReportModel({
-    municipality: { code: municipality.code, name: municipality.name },
-    period,
-    previous,
-    quarters,
-    generatedAt: now,
-    status,
-    threshold,
-    filters,
-    filterLabels: filterLabels(filters),
-    slots,
-    gradeQuestionnaires,
-    groups,
-    trend,
-    answers,
-    questionInfo,
-    funnel,
-    nonResponse,
-    population,
-    followups,
-    outcomes,
-    themes,
-    quotes: quotes.map((q) => ({ text: q.text, source: q.source })),
-    arrivedLate,
-    slaWorkingDays: followupSettings.slaWorkingDays,
-    allQuestionnaires: options.allQuestionnaires,
+    const status = options.status ?? (hasEnded(period, now) ? "open" : "provisional");
+    const model = buildReportModel({
+      municipality: { code: municipality.code, name: municipality.name },
+      period,
+      previous,
+      quarters,
+      generatedAt: now,
+      status,
+      threshold,
+      filters,
+      filterLabels: filterLabels(filters),
+      slots,
+      gradeQuestionnaires,
+      groups,
+      trend,
+      answers,
+      questionInfo,
+      funnel,
+      nonResponse,
+      population,
+      followups,
+      outcomes,
+      themes,
+      quotes: quotes.map((q) => ({ text: q.text, source: q.source })),
+      arrivedLate,
+      slaWorkingDays: followupSettings.slaWorkingDays,
+      allQuestionnaires: options.allQuestionnaires,
+    });
+    if (options.closedAt) model.notes.unshift(`Afgesloten op ${options.closedAt.toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Amsterdam" })}. Dit rapport verandert niet meer; wat later binnenkomt, telt mee in de periode waarin het binnenkomt.`);
+    return { model, filterValues: filterValuesOfGroups(groups) };
   });
-  if (options.closedAt) model.notes.unshift(`Afgesloten op ${options.closedAt.toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/Amsterdam" })}. Dit rapport verandert niet meer; wat later binnenkomt, telt mee in de periode waarin het binnenkomt.`);
-  return { model, filterValues: filterValuesOfGroups(groups) };
 }
 
 export function fileName(model: Pick<ReportModel, "municipality" | "period" | "filters">, format: string): string {

@@ -85,6 +85,8 @@ describe("luisterpost report", () => {
     expect(model.municipality).toEqual({ code: "GM9911", name: "Rapportdorp" });
     expect(model.period.key).toBe(open.key);
     expect(model.respondents).toEqual({ value: 24, hidden: null });
+    const audit = await database.db("audit_events").where({ municipality_id: m.id, action: "report.downloaded", actor: "cli" });
+    expect(audit).toHaveLength(1);
   });
 
   it("writes a closed period's stored report byte for byte, to stdout with --out -", async () => {

@@ -10,7 +10,7 @@ import { completeResponse, openWithToken } from "../../server/respondent/respond
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeMunicipality } from "../helpers/staff.ts";
 import { invite } from "../respondent/fixtures.ts";
-import { makeRespondent } from "./factories.ts";
+import { makeFollowup, makeRespondent } from "./factories.ts";
 
 const WMO_ANSWERS = {
   wmo_wist_waar: 5,
@@ -100,6 +100,23 @@ describe("report facts", () => {
     expect(f.age_band).toBe(ageBandOf("wmo", 1944, year));
     expect(await listAnswers(db(), [response.id])).toEqual([{ response_id: response.id, municipality_id: m.id, question_key: "ingevuld_door", value: "ikzelf_met_hulp" }]);
     expect(JSON.stringify(facts)).not.toContain("wachttijd");
+  });
+
+  it("links the facts to the follow-up the completion created, whichever step ran first", async () => {
+    const m = await makeMunicipality(db());
+    const invited = await invite(t, m);
+    const opened = await openWithToken(db(), invited.token);
+    if (opened.kind !== "ok") throw new Error(opened.kind);
+    expect((await completeResponse(db(), opened.access, { answers: { ...WMO_ANSWERS, contact_toestemming: "ja", wmo_snel_geholpen: 1 } })).kind).toBe("completed");
+    const response = await db()("responses").where({ invitation_id: invited.id }).first("id");
+    const followup = await db()("followups").where({ response_id: response.id }).first("id");
+    expect(followup).toBeDefined();
+    expect((await listFacts(db(), [response.id]))[0]).toMatchObject({ followup_id: followup.id });
+    // The other order: facts first, the follow-up later (a trigger on followups fills it in).
+    const later = await makeRespondent(db(), t.catalog, m.id, { invitedAt: new Date(), completedAt: new Date(), answers: { wmo_wist_waar: 1 } });
+    expect((await listFacts(db(), [later.responseId!]))[0]).toMatchObject({ followup_id: null });
+    const id = await makeFollowup(db(), { municipalityId: m.id, responseId: later.responseId!, invitationId: later.invitationId, clientId: later.clientId, createdAt: new Date(), deadlineAt: new Date() });
+    expect((await listFacts(db(), [later.responseId!]))[0]).toMatchObject({ followup_id: id });
   });
 
   it("the backfill writes exactly what the completion step wrote, for every questionnaire and a customised one", async () => {

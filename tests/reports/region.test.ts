@@ -107,6 +107,13 @@ describe("the regional comparison", () => {
     expect(granted.status).toBe(303);
     const list = await platform.get("/staff/region/readers");
     expect(list.text).toContain("Regina Regio");
+    // The new region reader gets the link by e-mail (here the dev outbox), nothing else.
+    const mail = await db()("dev_outbox").where({ category: "region-reader", recipient: "regio@regio.example.test" });
+    expect(mail).toHaveLength(1);
+    expect(mail[0].body_text).toContain("/staff/region");
+    const again = await platform.post("/staff/region/readers").type("form").send({ _csrf: csrf, email: "regio@regio.example.test" });
+    expect(again.headers.location).toContain("melding=al");
+    expect(await db()("dev_outbox").where({ category: "region-reader" })).toHaveLength(1);
 
     const after = await signIn(t.app, { ...regional, totpSecret: undefined });
     const allowed = await after.get("/staff/region").query({ periode: period.key });
