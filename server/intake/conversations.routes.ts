@@ -13,6 +13,7 @@ import { findInvitationStates, MEASUREMENT_LABELS, measurementOf } from "../invi
 import { SKIP_LABELS } from "../invitations/planner.service.ts";
 import { listInvitationsOfClient } from "../invitations/funnel.queries.ts";
 import { CHANNEL_LABELS } from "../invitations/invitations.schema.ts";
+import { findErasedAt } from "../retention/erasure.queries.ts";
 
 const PAGE_SIZE = 50;
 const filterSchema = z.object({
@@ -21,6 +22,11 @@ const filterSchema = z.object({
   team: z.string().trim().max(200).optional().catch(undefined),
   pagina: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
+
+const ERASURE_NOTICES: Record<string, string> = {
+  gewist: "De gegevens van deze cliënt zijn gewist. Alleen antwoorden op gesloten vragen, uitkomsten en thema's blijven, zonder verband met het zaaksysteem.",
+  "al-gewist": "De gegevens van deze cliënt waren al gewist. Er is niets veranderd.",
+};
 
 /** Roles whose work needs clients' contact data (see ROLES_REQUIRING_TOTP). */
 const CONTACT_ROLES = ["admin", "interviewer", "data-entry"] as const;
@@ -75,6 +81,12 @@ export function registerConversationRoutes(router: Router, { db }: { db: Db }): 
       channelLabels: CHANNEL_LABELS,
       canReportBounce: req.tenant!.role === "admin",
       notice: req.query.melding === "bounce" ? "Gemeld als onbestelbaar. Het bericht gaat nu via het volgende kanaal, als dat er is." : undefined,
+      // Erasure on request (AVG): administrators only, see server/retention/.
+      erasure: {
+        canErase: req.tenant!.role === "admin",
+        erasedAt: await findErasedAt(db, municipalityId, client.id),
+        notice: ERASURE_NOTICES[String(req.query.melding ?? "")],
+      },
     };
   };
 

@@ -20,6 +20,7 @@ import { registerPlatformRoutes } from "../platform/platform.routes.ts";
 import { registerStaffEntryRoutes } from "../respondent/staff-entry.routes.ts";
 import { registerQuestionnaireRoutes } from "../surveys/questionnaires.routes.ts";
 import { registerReportRoutes } from "../reports/reports.routes.ts";
+import { registerRetentionRoutes } from "../retention/retention.routes.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 
 export type StaffDeps = { db: Db; config: Config; mailer: Mailer; catalog: SurveyCatalog };
@@ -57,5 +58,6 @@ export function createStaffRouter(deps: StaffDeps): Router {
   registerLetterRoutes(router, deps);
   registerFollowupRoutes(router, deps);
   registerReportRoutes(router, deps);
+  registerRetentionRoutes(router, deps);
   return router;
 }
