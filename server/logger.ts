@@ -5,8 +5,9 @@ import type { Config } from "./config.ts";
 
 export type { Logger };
 
-// Staff password links (/staff/password/<token>) set a password; /staff/password/forgot is the form.
-const TOKEN_PATH = /^\/(s|u|unsubscribe|staff\/password)\/(?!forgot(?:\/|$))[^/]+/;
+// Staff password links (/staff/password/<token>) set a password; /staff/password/forgot is the form. An
+// unsubscribe link (/afmelden/<client id>.<signature>) opts a client out, so it is as secret as a token.
+const TOKEN_PATH = /^\/(s|u|unsubscribe|afmelden|staff\/password)\/(?!forgot(?:\/|$))[^/]+/;
 const EMAIL_LIKE = /[^/@\s]+@[^/@\s]+/g;
 const PHONE_LIKE = /\+?\d[\d\s-]{7,}\d/g;
 

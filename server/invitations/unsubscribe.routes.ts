@@ -7,7 +7,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import { param } from "../middleware/params.ts";
 import { getBrandingById } from "../municipalities/municipalities.service.ts";
-import { consume } from "../ratelimit/ratelimit.service.ts";
+import { consumeGuess } from "../ratelimit/ratelimit.log.ts";
 import { tooManyRequests } from "../errors.ts";
 import { findClientMunicipality } from "./optout.queries.ts";
 import { clientOfUnsubscribeKey, optOutClient } from "./optout.service.ts";
@@ -21,7 +21,7 @@ export function unsubscribeRoutes({ db, config }: { db: Db; config: Config }): R
     const clientId = clientOfUnsubscribeKey(config.sessionSecret, param(req, "key"));
     const municipalityId = clientId === undefined ? undefined : await findClientMunicipality(db, clientId);
     if (clientId === undefined || municipalityId === undefined) {
-      if (!(await consume(db, WRONG_KEYS, req.ip ?? "unknown"))) throw tooManyRequests();
+      if (!(await consumeGuess(db, WRONG_KEYS, req, config.sessionSecret))) throw tooManyRequests();
       return undefined;
     }
     return { clientId, municipalityId };

@@ -7,7 +7,8 @@ import { HttpError, tooManyRequests } from "../errors.ts";
 import { param } from "../middleware/params.ts";
 import { getBrandingById } from "../municipalities/municipalities.service.ts";
 import { readWindow } from "../ratelimit/ratelimit.queries.ts";
-import { consume, type Limit } from "../ratelimit/ratelimit.service.ts";
+import { consumeGuess } from "../ratelimit/ratelimit.log.ts";
+import type { Limit } from "../ratelimit/ratelimit.service.ts";
 import {
   completeResponse,
   isCodeAccessKey,
@@ -57,7 +58,7 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
       res.locals.municipality = await getBrandingById(db, opened.access.invitation.municipalityId);
       return opened.access;
     }
-    if (opened.kind === "unknown" && !(await consume(db, RESPONDENT_LIMITS.wrongTokens, req.ip ?? "unknown"))) throw tooManyRequests();
+    if (opened.kind === "unknown" && !(await consumeGuess(db, RESPONDENT_LIMITS.wrongTokens, req, config.sessionSecret))) throw tooManyRequests();
     if (opened.kind !== "unknown" && opened.municipalityId) res.locals.municipality = await getBrandingById(db, opened.municipalityId);
     if (asJson) {
       const status = opened.kind === "completed" ? 409 : UNAVAILABLE_STATUS[opened.kind];
@@ -127,7 +128,7 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
       return res.redirect(303, `/s/${signCodeAccess(config.sessionSecret, opened.access.invitation.id)}`);
     }
     if (opened.kind === "typo" || opened.kind === "unknown") {
-      if (!(await consume(db, RESPONDENT_LIMITS.wrongCodes, req.ip ?? "unknown"))) return limited();
+      if (!(await consumeGuess(db, RESPONDENT_LIMITS.wrongCodes, req, config.sessionSecret))) return limited();
       const message = CODE_MESSAGES[opened.kind === "typo" ? opened.reason : "unknown"]!;
       return res.status(opened.kind === "typo" ? 400 : 404).render("respondent/code", { title: "Code invullen", code: typed, error: message });
     }
