@@ -1,5 +1,5 @@
 // The test app listening on an ephemeral local port, for tests that need a real HTTP server (browsers).
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestApp, type TestApp } from "./app.ts";
 
@@ -19,6 +19,44 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...testApp,
     server,
     baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await testApp.close();
+    },
+  };
+}
+
+/**
+ * Like startTestServer, but BASE_URL is the server's own address, so the links in e-mails, SMS and letters lead
+ * back to it. The port is taken before the app exists (the config is frozen at creation): the listening
+ * server hands each request to the app once it is there, so no port is probed and given up in between.
+ */
+export async function startTestServerAtBaseUrl(env: Record<string, string> = {}): Promise<TestServer> {
+  let app: TestApp["app"] | undefined;
+  const server = createServer((req, res) => {
+    if (app) return app(req, res);
+    res.statusCode = 503;
+    res.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let testApp: TestApp;
+  try {
+    testApp = await createTestApp({ ...env, BASE_URL: baseUrl });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  app = testApp.app;
+  return {
+    ...testApp,
+    server,
+    baseUrl,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
