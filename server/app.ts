@@ -22,6 +22,7 @@ import { unsubscribeRoutes } from "./invitations/unsubscribe.routes.ts";
 import { webhookRoutes } from "./invitations/webhooks.routes.ts";
 import type { Mailer } from "./mail/mail.service.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
+import { refuseNulBytes } from "./middleware/nul-bytes.ts";
 import { municipalityRoutes } from "./municipalities/municipalities.routes.ts";
 import { packageFile, packageRoot, publicDir, viewsDir } from "./paths.ts";
 import { createStaffRouter } from "./staff/staff.routes.ts";
@@ -94,6 +95,7 @@ export function createApp({ config, db, queue, logger, mailer, catalog }: AppDep
   app.use(express.urlencoded({ extended: false, limit: "200kb", parameterLimit: 500 }));
   app.use("/api", express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(cookieParser(config.sessionSecret));
+  app.use(refuseNulBytes);
 
   app.use((_req, res, next) => {
     res.locals.municipality = undefined;

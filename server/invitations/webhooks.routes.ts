@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import { badRequest, forbidden, HttpError, notFound, unauthorized } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { refuseNulBytes } from "../middleware/nul-bytes.ts";
 import { normalizeMobile } from "../intake/intake.normalize.ts";
 import { validTwilioSignature } from "../sms/sms.service.ts";
 import { findDeliveryByProviderId, markDelivered } from "./deliveries.queries.ts";
@@ -72,7 +73,7 @@ export function webhookRoutes({ db, config, logger }: { db: Db; config: Config; 
     res.type("text/xml").send(`<?xml version="1.0" encoding="UTF-8"?><Response>${reply}</Response>`);
   });
 
-  router.post("/hooks/mail/bounce", express.json({ limit: "64kb", type: ["application/json", "application/*+json"] }), async (req, res) => {
+  router.post("/hooks/mail/bounce", express.json({ limit: "64kb", type: ["application/json", "application/*+json"] }), refuseNulBytes, async (req, res) => {
     if (!config.mailWebhookToken) throw notFound();
     if (!bearerMatches(req.get("authorization"), config.mailWebhookToken)) throw unauthorized("Stuur MAIL_WEBHOOK_TOKEN als 'Authorization: Bearer <token>'.");
     const parsed = bounceSchema.safeParse(req.body);

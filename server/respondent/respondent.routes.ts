@@ -4,6 +4,7 @@ import express, { Router, type Request, type Response } from "express";
 import type { Config } from "../config.ts";
 import type { Db } from "../db.ts";
 import { HttpError, tooManyRequests } from "../errors.ts";
+import { refuseNulBytes } from "../middleware/nul-bytes.ts";
 import { param } from "../middleware/params.ts";
 import { getBrandingById } from "../municipalities/municipalities.service.ts";
 import { readWindow } from "../ratelimit/ratelimit.queries.ts";
@@ -49,7 +50,7 @@ function unprocessable(problems: Array<{ field: string; message: string }>): Htt
 
 export function respondentRoutes({ db, config }: { db: Db; config: Config }): Router {
   const router = Router();
-  router.use("/s", express.json({ limit: "256kb" }));
+  router.use("/s", express.json({ limit: "256kb" }), refuseNulBytes);
 
   /** The access for a request, or a rendered page / problem saying why there is none. */
   async function accessOr(req: Request, res: Response, asJson: boolean): Promise<Access | undefined> {

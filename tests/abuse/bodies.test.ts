@@ -77,6 +77,14 @@ const BODIES: Body[] = [
   { name: "wrong JSON types", type: "application/json", body: JSON.stringify({ answers: [1, 2], currentPage: "x", locale: { a: 1 }, externalId: ["a"], law: 7, heldOn: {}, client: "x", messageId: 5, type: [] }) },
   { name: "a __proto__ key", type: "application/json", body: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "answers": {"__proto__": {"x": 1}}}' },
   { name: "a form with repeated and odd fields", type: "application/x-www-form-urlencoded", body: "code=A&code=B&_csrf=x&_csrf=y&Body=STOP&Body=x&From=%E0%A4%A&List-Unsubscribe=One-Click&List-Unsubscribe=x&%ZZ=%00" },
+  // PostgreSQL refuses NUL in text (SQLite stores it): refused at the door on both, never a database error.
+  {
+    name: "NUL characters in JSON",
+    type: "application/json",
+    body: JSON.stringify({ externalId: "KTG-\u0000", law: "wmo", heldOn: "2026-10-01", client: { externalId: "C-\u0000", email: "a@example.test" }, answers: { verbetering: "a\u0000b" }, messageId: "<x\u0000@example.test>", type: "permanent" }),
+    whenRead: [400],
+  },
+  { name: "NUL characters in a form", type: "application/x-www-form-urlencoded", body: "code=AB%00CD&Body=STOP%00&From=%2B31612345678%00&%00=1", whenRead: [400] },
   { name: "text/plain", type: "text/plain", body: "hello" },
   { name: "XML", type: "application/xml", body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' },
   { name: "broken multipart", type: "multipart/form-data; boundary=zzz", body: "--zzz\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\nabc" },

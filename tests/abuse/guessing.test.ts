@@ -126,7 +126,7 @@ describe("guessing paper codes", () => {
     const res = await submit(formatPaperCode(invited.code));
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/^\/s\/c\./);
-    expectLogFreeOf([invited.code, formatPaperCode(invited.code), res.headers.location.slice(3)]);
+    expectLogFreeOf([invited.code, formatPaperCode(invited.code), String(res.headers.location).slice(3)]);
   });
 });
 

@@ -200,7 +200,7 @@ describe("erasing", () => {
     const res = await post(admin, eraseUrl(m.code, c.clientId), { bevestig: "ja" });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/staff/m/${m.code}/clients/${c.clientId}?melding=gewist`);
-    const page = await admin.agent.get(res.headers.location);
+    const page = await admin.agent.get(String(res.headers.location));
     expect(page.text).toContain("De gegevens van deze cliënt zijn gewist.");
     expect(page.text).toContain('data-testid="erased"');
     expect(page.text).not.toContain(eraseUrl(m.code, c.clientId));

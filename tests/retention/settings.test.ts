@@ -41,7 +41,7 @@ describe("the retention settings page", () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${url()}?melding=opgeslagen`);
     expect((await readSettings(db(), m.id, RETENTION_SETTINGS)).contactDays).toBe(120);
-    const page = await admin.agent.get(res.headers.location);
+    const page = await admin.agent.get(String(res.headers.location));
     expect(page.text).toContain("De bewaartermijn is opgeslagen.");
     expect(page.text).toContain('value="120"');
     const audit = await db()("audit_events").where({ action: "retention.settings_changed", municipality_id: m.id });
