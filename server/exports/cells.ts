@@ -11,6 +11,14 @@ export function safeText(value: string): string {
   return DANGEROUS_START.test(value) ? `'${value}` : value;
 }
 
+/**
+ * The text a guarded cell stands for: a file Luisterpost wrote (the rejected rows of an import) may come back
+ * without having been through Excel, which would have dropped the apostrophe itself.
+ */
+export function unguardText(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+}
+
 export type CellValue = string | number | boolean | Date | null | undefined;
 
 /** Any cell: texts are guarded, other types pass as they are, null and undefined become empty. */

@@ -1,5 +1,6 @@
 // The columns of the intake CSV (DOMAIN.md, "Intake CSV"): which header names mean what, which are
 // required, and how a row becomes the API's conversation shape so that one validation serves both.
+import { unguardText } from "../exports/cells.ts";
 
 export const CSV_COLUMNS = [
   "gesprek_id",
@@ -135,7 +136,9 @@ export function headerProblem(mapping: HeaderMapping, headerLine: number): strin
 export function rowToConversation(fields: string[], mapping: HeaderMapping): Record<string, unknown> {
   const value = (column: CsvColumn): string | undefined => {
     const index = mapping.indexOf[column];
-    return index === undefined ? undefined : fields[index];
+    const field = index === undefined ? undefined : fields[index];
+    // A file of rejected rows guards cells against formulas ('+31 6 …); uploaded again as it is, they mean the same.
+    return field === undefined ? undefined : unguardText(field);
   };
   return {
     externalId: value("gesprek_id"),

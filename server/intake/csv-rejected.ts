@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { Db } from "../db.ts";
+import { safeCsvRow } from "../exports/cells.ts";
 import { findImportById, listRejections } from "./imports.queries.ts";
 
 const PAGE = 500;
@@ -37,7 +38,8 @@ async function* rejectedCsvText(db: Db, importId: number): AsyncGenerator<string
   const keep = (fields: string[]) => fields.filter((_, i) => !dropped.has(i));
   const options = { delimiter: separator, record_delimiter: "windows" } as const;
 
-  yield `\uFEFF${stringify([["regel", "reden", ...keep(header)]], options)}`;
+  // The file is opened in Excel to fix the rows: a field that starts like a formula (=, +, -, @) must not run there.
+  yield `\uFEFF${stringify([safeCsvRow(["regel", "reden", ...keep(header)])], options)}`;
   let after: { line: number; id: number } | undefined;
   for (;;) {
     const page = await listRejections(db, importId, PAGE, after);
@@ -47,7 +49,7 @@ async function* rejectedCsvText(db: Db, importId: number): AsyncGenerator<string
       separator,
     );
     yield stringify(
-      page.map((r, i) => [String(r.line), r.reason, ...keep(records[i]!)]),
+      page.map((r, i) => safeCsvRow([String(r.line), r.reason, ...keep(records[i]!)])),
       options,
     );
     after = page.at(-1)!;
