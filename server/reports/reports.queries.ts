@@ -1,9 +1,8 @@
-// The report's aggregate reads. Everything is grouped in the database: report_facts for the answers (one
-// narrow row per completed response), invitations with their deliveries and responses for the funnel and the
-// non-response check, the follow-up tables for the follow-up section. These reads never touch client_contacts
-// (invariant 2) and every one is scoped by the municipality id the caller got from the signed-in tenant.
+// The report's reads of the answers, grouped in the database: the monthly sums (report_summary,
+// report_answer_summary) for a report without filters, the facts themselves (report_facts, report_answers) for a
+// filtered one. The funnel is read in funnel.queries.ts, the follow-ups in outcomes.queries.ts. No read touches
+// client_contacts (invariant 2); every one is scoped by the municipality id the caller got from the tenant.
 import { isPostgres, toCount, toDbTime, type Db, type Knex } from "../db.ts";
-import { ageBandSql } from "./age-bands.ts";
 import type { Period } from "./period.ts";
 
 export type Executor = Db | Knex.Transaction;
@@ -24,9 +23,6 @@ export async function withReadSnapshot<T>(db: Db, fn: (executor: Executor) => Pr
     { isolationLevel: "repeatable read", readOnly: true },
   );
 }
-
-export const DIMENSIONS = ["team", "area", "provision", "age_band", "mode"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
 
 export type ReportFilters = {
   law?: "wmo" | "jeugd" | undefined;
@@ -56,7 +52,7 @@ export type CubeRow = {
   grade: GradeCounts;
 };
 
-function factFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFilters, alias = "f"): T {
+export function factFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFilters, alias = "f"): T {
   if (filters.law) builder.where(`${alias}.law`, filters.law);
   if (filters.team) builder.where(`${alias}.team`, filters.team);
   if (filters.area) builder.where(`${alias}.area`, filters.area);
@@ -65,7 +61,7 @@ function factFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFil
   return builder;
 }
 
-function inRange<T extends Knex.QueryBuilder>(builder: T, column: string, range: Range): T {
+export function inRange<T extends Knex.QueryBuilder>(builder: T, column: string, range: Range): T {
   builder.where(column, ">=", toDbTime(range.start)).where(column, "<", toDbTime(range.end));
   return builder;
 }
@@ -216,63 +212,6 @@ export async function listDefinitions(db: Executor, municipalityId: number): Pro
   return rows.map((r) => ({ questionnaire: r.questionnaire as string, definition: typeof r.definition === "string" ? JSON.parse(r.definition) : r.definition }));
 }
 
-function invitationFilters<T extends Knex.QueryBuilder>(builder: T, filters: ReportFilters): T {
-  if (filters.law) builder.where("c.law", filters.law);
-  if (filters.team) builder.where("c.team", filters.team);
-  if (filters.area) builder.where("c.area", filters.area);
-  if (filters.provision) builder.where("c.provision", filters.provision);
-  return builder;
-}
-
-export type FunnelRow = { channel: string; invited: number; delivered: number; bounced: number; opened: number; started: number; completed: number };
-export type NonResponseRow = { law: string; team: string | null; age_band: string; invited: number; completed: number };
-export type InvitationGroup = FunnelRow & { law: string; team: string | null; age_band: string };
-
-/**
- * The invitations made in the period, grouped by channel (the channel in use after any fallback), law, team and
- * age band (age in the period's year), with how far they got: a message delivered (sent or delivered: an e-mail
- * counts until it bounces), bounced (bounced or failed, and nothing delivered), opened, started, completed. One
- * pass: the funnel per channel and the non-response check both add these groups up.
- */
-export async function aggregateInvitations(db: Executor, municipalityId: number, range: Range, year: number, filters: ReportFilters): Promise<InvitationGroup[]> {
-  const band = ageBandSql("v.law", "v.birth_year", year);
-  const query = db("report_invitation_facts as v")
-    .where("v.municipality_id", municipalityId)
-    .select("v.channel", "v.law", "v.team")
-    .select(db.raw(`${band} as age_band`))
-    .select(
-      db.raw(
-        [
-          "count(*) as invited",
-          "sum(case when v.delivery = 2 then 1 else 0 end) as delivered",
-          "sum(case when v.delivery < 2 and (v.delivery = 1 or v.failed = 1) then 1 else 0 end) as bounced",
-          "sum(case when v.opened = 1 or v.response > 0 then 1 else 0 end) as opened",
-          "sum(case when v.response > 0 then 1 else 0 end) as started",
-          "sum(case when v.response = 2 then 1 else 0 end) as completed",
-        ].join(", "),
-      ),
-    )
-    .groupByRaw("v.channel, v.law, v.team, age_band");
-  inRange(query, "v.created_at", range);
-  if (filters.law) query.where("v.law", filters.law);
-  if (filters.team) query.where("v.team", filters.team);
-  if (filters.area) query.where("v.area", filters.area);
-  if (filters.provision) query.where("v.provision", filters.provision);
-  const rows = (await query) as Record<string, unknown>[];
-  return rows.map((r) => ({
-    channel: r.channel as string,
-    law: r.law as string,
-    team: (r.team as string | null) ?? null,
-    age_band: r.age_band as string,
-    invited: toCount(r.invited),
-    delivered: toCount(r.delivered),
-    bounced: toCount(r.bounced),
-    opened: toCount(r.opened),
-    started: toCount(r.started),
-    completed: toCount(r.completed),
-  }));
-}
-
 /** One row of the monthly sums (report_summary). */
 export type SummaryRow = { month: string; questionnaire: string; dimension: string; value: string; respondents: number; slots: SlotCounts[]; grade: GradeCounts };
 
@@ -315,104 +254,6 @@ export async function readAnswerSummary(
   };
 }
 
-/** The intakes held in the period and what the planner did with them (the population of the method note). */
-export async function aggregatePopulation(db: Executor, municipalityId: number, period: Period, filters: ReportFilters): Promise<Array<{ status: string | null; reason: string | null; count: number }>> {
-  const query = db("conversations as c")
-    .where("c.municipality_id", municipalityId)
-    .where("c.held_on", ">=", period.firstDay)
-    .where("c.held_on", "<=", period.lastDay)
-    .select("c.plan_status", "c.plan_reason")
-    .count({ count: "*" })
-    .groupBy("c.plan_status", "c.plan_reason");
-  invitationFilters(query, filters);
-  const rows = (await query) as Record<string, unknown>[];
-  return rows.map((r) => ({ status: (r.plan_status as string | null) ?? null, reason: (r.plan_reason as string | null) ?? null, count: toCount(r.count) }));
-}
-
-export type FollowupTotals = {
-  triggered: number;
-  reached: number;
-  withinSla: number;
-  lateSla: number;
-  pendingSla: number;
-  open: number;
-  escalated: number;
-};
-
-function followupsOfPeriod(db: Executor, municipalityId: number, range: Range, filters: ReportFilters) {
-  // From the period's facts that have a follow-up (a partial index) to the follow-ups.
-  const query = db("report_facts as f").join("followups as fu", "fu.id", "f.followup_id").where("f.municipality_id", municipalityId).whereNotNull("f.followup_id").where("fu.municipality_id", municipalityId);
-  inRange(query, "f.counted_at", range);
-  factFilters(query, filters);
-  return query;
-}
-
-const REACHED =
-  "(exists (select 1 from followup_attempts a where a.followup_id = fu.id and a.result = 'reached') or fu.outcome in ('opgelost', 'doorverwezen', 'signaal', 'geen_actie', 'wil_niet'))";
-
-/** The follow-ups of the period's responses (DOMAIN.md: a follow-up belongs to its response's period). */
-export async function aggregateFollowups(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, now: Date): Promise<FollowupTotals> {
-  const at = toDbTime(now);
-  const row = (await followupsOfPeriod(db, municipalityId, range, filters)
-    .select(
-      db.raw(
-        [
-          "count(*) as triggered",
-          `sum(case when ${REACHED} then 1 else 0 end) as reached`,
-          "sum(case when fu.first_attempt_at is not null and fu.first_attempt_at <= fu.deadline_at then 1 else 0 end) as within_sla",
-          "sum(case when (fu.first_attempt_at is not null and fu.first_attempt_at > fu.deadline_at) or (fu.first_attempt_at is null and fu.deadline_at < ?) then 1 else 0 end) as late_sla",
-          "sum(case when fu.first_attempt_at is null and fu.deadline_at >= ? then 1 else 0 end) as pending_sla",
-          "sum(case when fu.status <> 'closed' then 1 else 0 end) as still_open",
-          "sum(case when fu.urgent = ? or fu.escalated_at is not null then 1 else 0 end) as escalated",
-        ].join(", "),
-        [at, at, true],
-      ),
-    )
-    .first()) as Record<string, unknown> | undefined;
-  return {
-    triggered: toCount(row?.triggered),
-    reached: toCount(row?.reached),
-    withinSla: toCount(row?.within_sla),
-    lateSla: toCount(row?.late_sla),
-    pendingSla: toCount(row?.pending_sla),
-    open: toCount(row?.still_open),
-    escalated: toCount(row?.escalated),
-  };
-}
-
-export async function aggregateOutcomes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ outcome: string | null; count: number }>> {
-  const rows = (await followupsOfPeriod(db, municipalityId, range, filters).select("fu.outcome").count({ count: "*" }).groupBy("fu.outcome")) as Record<string, unknown>[];
-  return rows.map((r) => ({ outcome: (r.outcome as string | null) ?? null, count: toCount(r.count) }));
-}
-
-export async function aggregateThemes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ theme: string; count: number }>> {
-  const rows = (await followupsOfPeriod(db, municipalityId, range, filters)
-    .join("followup_themes as t", "t.followup_id", "fu.id")
-    .select("t.theme")
-    .count({ count: "*" })
-    .groupBy("t.theme")) as Record<string, unknown>[];
-  return rows.map((r) => ({ theme: r.theme as string, count: toCount(r.count) }));
-}
-
-/** Approved quotes of the period's responses (from follow-ups or selected open answers), oldest first. */
-export async function listPeriodQuotes(db: Executor, municipalityId: number, range: Range, filters: ReportFilters, limit: number): Promise<Array<{ id: number; source: string; text: string }>> {
-  const query = db("quotes as q")
-    .leftJoin("followups as fu", "fu.id", "q.followup_id")
-    .join("report_facts as f", function () {
-      this.on("f.response_id", "=", db.raw("coalesce(q.response_id, fu.response_id)"));
-    })
-    .where("q.municipality_id", municipalityId)
-    .where("f.municipality_id", municipalityId)
-    .where("q.status", "approved")
-    .select("q.id", "q.source", "q.text")
-    .orderBy([{ column: "q.created_at" }, { column: "q.id" }])
-    .limit(limit);
-  inRange(query, "f.counted_at", range);
-  factFilters(query, filters);
-  const rows = (await query) as Record<string, unknown>[];
-  return rows.map((r) => ({ id: r.id as number, source: r.source as string, text: r.text as string }));
-}
-
 /** Responses counted in this period that belong by completion date to an earlier, closed period. */
 export async function countArrivedLate(db: Executor, municipalityId: number, range: Range, filters: ReportFilters): Promise<Array<{ period: string; count: number }>> {
   const query = db("report_facts as f").where("f.municipality_id", municipalityId).whereNotNull("f.late_period").select("f.late_period").count({ count: "*" }).groupBy("f.late_period");
@@ -427,12 +268,6 @@ export async function countCountedElsewhere(db: Executor, municipalityId: number
   const query = db("report_facts as f").where("f.municipality_id", municipalityId).where("f.counted_at", ">=", toDbTime(range.end)).count({ count: "*" });
   inRange(query, "f.completed_at", range);
   const rows = (await query) as Array<{ count?: unknown }>;
-  return toCount(rows[0]?.count);
-}
-
-/** Follow-ups of the period's responses closed after a moment (the closing of the period). */
-export async function countFollowupsClosedAfter(db: Executor, municipalityId: number, range: Range, after: Date): Promise<number> {
-  const rows = (await followupsOfPeriod(db, municipalityId, range, {}).where("fu.closed_at", ">", toDbTime(after)).count({ count: "*" })) as Array<{ count?: unknown }>;
   return toCount(rows[0]?.count);
 }
 

@@ -14,28 +14,21 @@ import { renderPdf } from "./render.pdf.ts";
 import { renderXlsx } from "./render.xlsx.ts";
 import { DIMENSION_LABELS, LAW_LABELS, MODE_LABELS } from "./reports.labels.ts";
 import { buildReportModel, type GroupRow, type ReportModel } from "./reports.model.ts";
+import { aggregateInvitations, aggregatePopulation, type FunnelRow, type NonResponseRow } from "./funnel.queries.ts";
+import { aggregateFollowups, aggregateOutcomes, aggregateThemes, countFollowupsClosedAfter, listPeriodQuotes } from "./outcomes.queries.ts";
 import {
   aggregateAnswers,
   aggregateCube,
-  aggregateFollowups,
-  aggregateInvitations,
-  aggregateOutcomes,
-  aggregatePopulation,
   aggregateQuarters,
-  aggregateThemes,
   countArrivedLate,
   countCountedElsewhere,
-  countFollowupsClosedAfter,
   listDefinitions,
   listFilterValues,
-  listPeriodQuotes,
   readAnswerSummary,
   readSummary,
   withReadSnapshot,
-  type Executor,
   type CubeRow,
-  type FunnelRow,
-  type NonResponseRow,
+  type Executor,
   type ReportFilters,
   type TrendRow,
 } from "./reports.queries.ts";
