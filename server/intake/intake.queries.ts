@@ -90,11 +90,13 @@ export async function saveContact(db: Executor, clientId: number, contact: Conta
     if (value !== null) values[column] = value;
   }
   const now = toDbTime(new Date());
-  if (exists) {
-    if (Object.keys(values).length > 0) await db("client_contacts").where({ client_id: clientId }).update({ ...values, updated_at: now });
-  } else {
-    await db("client_contacts").insert({ client_id: clientId, ...values, updated_at: now });
-  }
+  if (exists && Object.keys(values).length === 0) return;
+  // An upsert, not "update if it existed": the retention job may have deleted the row a moment ago (after the
+  // client's last measurement closed), and the new conversation's contact data must not be lost.
+  await db("client_contacts")
+    .insert({ client_id: clientId, ...values, updated_at: now })
+    .onConflict("client_id")
+    .merge([...Object.keys(values), "updated_at"]);
 }
 
 /** Many clients in one statement per chunk; the ids come back by external id. */
