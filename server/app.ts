@@ -35,7 +35,7 @@ const dateTimeFormat = new Intl.DateTimeFormat("nl-NL", { dateStyle: "medium", t
 const packageVersion = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
 
 // Only these files of the NL Design System packages are served, never the package folders themselves.
-const VENDOR_FILES: Record<string, string> = {
+export const VENDOR_FILES: Record<string, string> = {
   "/assets/nlds/design-tokens.css": packageFile("@utrecht", "design-tokens", "dist", "theme.css"),
   "/assets/nlds/components.css": packageFile("@utrecht", "component-library-css", "dist", "index.css"),
   // SurveyJS, from node_modules only (no CDN). The fontless CSS: the normal one loads fonts from Google.

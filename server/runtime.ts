@@ -3,14 +3,15 @@
 import type { Server } from "node:http";
 import { defineJobs, installSchedules, keepSchedules, planOnStart } from "../jobs/index.ts";
 import { assertRedisReachable, createQueue, type JobQueue } from "../jobs/queue.ts";
-import { createApp } from "./app.ts";
+import { createApp, VENDOR_FILES } from "./app.ts";
+import { warmPrecompressed } from "./middleware/precompressed.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMailer, type Mailer } from "./mail/mail.service.ts";
 import { createSmsSender } from "./sms/sms.service.ts";
 import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
-import { createDemo, describeDemo, isEmpty } from "./demo/demo.service.ts";
+import { createDemo, DemoAbortedError, describeDemo, isEmpty } from "./demo/demo.service.ts";
 
 export type Role = "serve" | "web" | "worker";
 
@@ -78,17 +79,24 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
     queue = createQueue({ redisUrl: config.redisUrl, logger });
     mailer = createMailer({ config, db, logger });
     let stopScheduleCheck = () => undefined as void;
+    // The demo simulates its year with past moments: no job may run with today's clock until it is made.
+    const demoFirst = role === "serve" && !config.isProduction && (await isEmpty(db));
+    const jobs = queue;
+    const startJobs = async () => {
+      await jobs.start();
+      await planOnStart(jobs);
+    };
     if (role !== "web") {
       defineJobs(queue, { db, logger, config, catalog, mailer, sms: createSmsSender({ config, db, logger }) });
       await installSchedules(queue);
       stopScheduleCheck = keepSchedules(queue, logger);
-      await queue.start();
-      await planOnStart(queue);
+      if (!demoFirst) await startJobs();
     }
 
     let server: Server | undefined;
     if (role !== "worker") {
       server = await listen(createApp({ config, db, queue, logger, mailer, catalog }), config.port);
+      warmPrecompressed(Object.values(VENDOR_FILES));
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       logger.info({ role, port, database: config.database.client, queue: queue.driver }, `Luisterpost luistert op http://localhost:${port}`);
@@ -97,11 +105,21 @@ export async function startRuntime(role: Role, env: NodeJS.ProcessEnv = process.
       logger.info({ role, database: config.database.client, queue: queue.driver }, "Luisterpost worker draait");
     }
     // The first `npm start` outside production shows a filled platform instead of an empty one.
+    const demoStop = new AbortController();
     const firstStart = async () => {
-      if (role !== "serve" || config.isProduction || !(await isEmpty(db))) return;
-      process.stderr.write(`\n${describeDemo(await createDemo(db, config, catalog), config.baseUrl)}\n\n`);
+      if (!demoFirst) return;
+      process.stderr.write("\nDe demo-gemeente Voorbeeldstad wordt gevuld met een verzonnen jaar; dat duurt minder dan een minuut…\n");
+      try {
+        process.stderr.write(`\n${describeDemo(await createDemo(db, config, catalog, new Date(), { signal: demoStop.signal }), config.baseUrl)}\n\n`);
+      } catch (err) {
+        if (!(err instanceof DemoAbortedError)) throw err;
+        process.stderr.write("\nDe demo is afgebroken en maar half gevuld. Begin opnieuw met een lege database voor een volledige demo.\n");
+      } finally {
+        // Also after a failed demo the jobs run; only a shutdown leaves them stopped.
+        if (!demoStop.signal.aborted) await startJobs();
+      }
     };
-    return makeRuntime(config, db, queue, mailer, logger, server, firstStart, stopScheduleCheck);
+    return makeRuntime(config, db, queue, mailer, logger, server, firstStart, stopScheduleCheck, () => demoStop.abort());
   } catch (err) {
     await queue?.close().catch(() => undefined);
     await mailer?.close().catch(() => undefined);
@@ -119,6 +137,7 @@ function makeRuntime(
   server: Server | undefined,
   firstStart: () => Promise<void>,
   stopScheduleCheck: () => void,
+  stopFirstStart: () => void,
 ): Runtime {
   let stopping: Promise<void> | undefined;
   let started: Promise<void> | undefined;
@@ -135,6 +154,7 @@ function makeRuntime(
     shutdown(reason) {
       stopping ??= (async () => {
         logger.info({ reason }, "shutting down");
+        stopFirstStart();
         await started;
         stopScheduleCheck();
         const serverClosed = server

@@ -24,16 +24,28 @@ async function build(file: string): Promise<Variants> {
   return { raw, br, gzip: gz, etag: `"${raw.length.toString(16)}-${br.length.toString(16)}"` };
 }
 
+function variantsOf(file: string): Promise<Variants> {
+  let variants = cache.get(file);
+  if (!variants) {
+    variants = build(file);
+    cache.set(file, variants);
+    variants.catch(() => cache.delete(file));
+  }
+  return variants;
+}
+
+/**
+ * Starts compressing in the background (zlib works on the thread pool, not the event loop), so the first
+ * respondent after a start does not wait seconds for brotli 11. A server process calls it once it listens.
+ */
+export function warmPrecompressed(files: string[]): void {
+  for (const file of files) variantsOf(file).catch(() => undefined);
+}
+
 export function precompressed(file: string): RequestHandler {
   const type = path.extname(file) === ".css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
   return async (req, res) => {
-    let variants = cache.get(file);
-    if (!variants) {
-      variants = build(file);
-      cache.set(file, variants);
-      variants.catch(() => cache.delete(file));
-    }
-    const v = await variants;
+    const v = await variantsOf(file);
     res.set({ "Content-Type": type, "Cache-Control": "public, max-age=31536000, immutable", ETag: v.etag, Vary: "Accept-Encoding" });
     if (req.fresh) {
       res.status(304).end();
