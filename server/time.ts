@@ -33,14 +33,17 @@ export function amsterdamClock(at: Date): WallClock {
   };
 }
 
-/** The moment a Dutch clock shows this date and time (for a time skipped by the spring DST change: just after it). */
-export function amsterdamMoment(year: number, month: number, day: number, hour = 0, minute = 0): Date {
-  const wanted = Date.UTC(year, month - 1, day, hour, minute);
+/**
+ * The moment a Dutch clock shows this date and time. A time skipped by the spring DST change moves forward by
+ * the gap; days past the month's end roll over (day 32).
+ */
+export function amsterdamMoment(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
+  const wanted = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   // Two rounds settle the offset on either side of a DST change.
   let guess = wanted;
   for (let i = 0; i < 2; i += 1) {
     const c = amsterdamClock(new Date(guess));
-    const shown = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute);
+    const shown = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second, new Date(guess).getUTCMilliseconds());
     guess += wanted - shown;
   }
   return new Date(guess);
@@ -57,6 +60,13 @@ export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
+}
+
+/** A Dutch wall-clock time as the value of an <input type="datetime-local">. */
+export function amsterdamLocalInput(at: Date): string {
+  const c = amsterdamClock(at);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${c.year}-${pad(c.month)}-${pad(c.day)}T${pad(c.hour)}:${pad(c.minute)}`;
 }
 
 /** The moment a Dutch calendar day starts. */

@@ -5,8 +5,9 @@
 // Goede Vrijdag and Bevrijdingsdag are not general days off (date-holidays types them "school"), so they count.
 import { createRequire } from "node:module";
 import type HolidaysModule from "date-holidays";
+import { addDays, amsterdamDate, amsterdamMoment as fromAmsterdamWallClock } from "../time.ts";
 
-export const TIME_ZONE = "Europe/Amsterdam";
+export { TIME_ZONE } from "../time.ts";
 
 // The holiday rules of every country take some 30 MB: loaded at the first deadline, not at start-up.
 let holidaysNl: HolidaysModule | undefined;
@@ -23,56 +24,8 @@ export function publicHolidays(year: number): Set<string> {
   return dates;
 }
 
-const partsFormat = new Intl.DateTimeFormat("en-CA", {
-  timeZone: TIME_ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
-
-type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
-
-function wallClockOf(instant: Date): WallClock {
-  const parts = Object.fromEntries(partsFormat.formatToParts(instant).map((p) => [p.type, p.value]));
-  return { year: +parts.year!, month: +parts.month!, day: +parts.day!, hour: +parts.hour!, minute: +parts.minute!, second: +parts.second! };
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** The calendar date in Amsterdam of an instant, as YYYY-MM-DD. */
-export function amsterdamDate(instant: Date): string {
-  const w = wallClockOf(instant);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
-}
-
-/** The Amsterdam wall-clock time of an instant as the value of an <input type="datetime-local">. */
-export function amsterdamLocalInput(instant: Date): string {
-  const w = wallClockOf(instant);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
-}
-
-/** Offset of Amsterdam from UTC at an instant, in milliseconds (+1 h in winter, +2 h in summer). */
-function offsetAt(instant: Date): number {
-  const w = wallClockOf(instant);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/**
- * The instant at which Amsterdam's clocks show this date and time. A time that does not exist (the hour
- * skipped when summer time starts) moves forward by the gap. Days past the month's end roll over (day 32).
- */
-export function fromAmsterdamWallClock(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  let instant = asUtc - offsetAt(new Date(asUtc));
-  const corrected = offsetAt(new Date(instant));
-  if (asUtc - instant !== corrected) instant = asUtc - corrected;
-  return new Date(instant);
-}
+// Dutch wall-clock time lives in server/time.ts; the follow-up code keeps using these names.
+export { amsterdamDate, amsterdamLocalInput, amsterdamMoment as fromAmsterdamWallClock } from "../time.ts";
 
 /** Parses "YYYY-MM-DDTHH:MM" (an <input type="datetime-local">) as Amsterdam time; undefined when it is not one. */
 export function parseAmsterdamLocal(value: string): Date | undefined {
@@ -83,12 +36,6 @@ export function parseAmsterdamLocal(value: string): Date | undefined {
   const probe = new Date(Date.UTC(year, month - 1, day));
   if (probe.getUTCDate() !== day) return undefined;
   return fromAmsterdamWallClock(year, month, day, hour, minute);
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 /** Monday to Friday, and not a Dutch public holiday. */
