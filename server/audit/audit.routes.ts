@@ -1,4 +1,5 @@
 // /staff/m/:code/audit: a municipality's administrators read (never edit) their own audit trail.
+import { startOfAmsterdamDay } from "../time.ts";
 import type { Router } from "express";
 import { z } from "zod";
 import { listMembersOfMunicipality } from "../accounts/accounts.queries.ts";
@@ -15,20 +16,11 @@ const filterSchema = z.object({
   pagina: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
 
-/** A calendar day in the Netherlands, as the moment it starts (Europe/Amsterdam is UTC+1 or UTC+2). */
-function startOfDutchDay(day: string): Date {
-  const utcMidnight = new Date(`${day}T00:00:00Z`);
-  const offset = new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Amsterdam", timeZoneName: "shortOffset" })
-    .formatToParts(utcMidnight)
-    .find((p) => p.type === "timeZoneName")?.value; // e.g. "GMT+1"
-  const hours = Number(/GMT([+-]\d+)/.exec(offset ?? "")?.[1] ?? 0);
-  return new Date(utcMidnight.getTime() - hours * 3600_000);
-}
 
 export function registerAuditRoutes(router: Router, { db }: { db: Db }): void {
   router.get("/m/:code/audit", requireRole("admin"), async (req, res) => {
     const filter = filterSchema.parse(req.query);
-    const until = filter.tot ? new Date(startOfDutchDay(filter.tot).getTime() + 24 * 3600_000) : undefined;
+    const until = filter.tot ? new Date(startOfAmsterdamDay(filter.tot).getTime() + 24 * 3600_000) : undefined;
     const members = await listMembersOfMunicipality(db, req.tenant!.municipalityId);
     const page = await readAuditTrail(
       db,
@@ -37,7 +29,7 @@ export function registerAuditRoutes(router: Router, { db }: { db: Db }): void {
         memberUserIds: members.map((m) => m.userId),
         action: filter.actie,
         actorUserId: filter.gebruiker,
-        from: filter.van ? startOfDutchDay(filter.van) : undefined,
+        from: filter.van ? startOfAmsterdamDay(filter.van) : undefined,
         until,
       },
       filter.pagina,

@@ -1,6 +1,7 @@
 // Turning what case systems and Excel exports send into one clean form: Dutch or ISO dates, Dutch mobile
 // numbers in E.164, postcodes as "1234 AB", and Dutch words for laws, channels and languages.
 // Each function returns the clean value, or a Dutch reason why the value cannot be used.
+import { amsterdamDate } from "../time.ts";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -19,7 +20,7 @@ export const EARLIEST_DATE = "2015-01-01";
 
 /** Today's date in the Netherlands, as YYYY-MM-DD. */
 export function todayInAmsterdam(now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return amsterdamDate(now);
 }
 
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
