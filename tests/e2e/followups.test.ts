@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateMunicipalityContact, type MunicipalityRow } from "../../server/municipalities/municipalities.queries.ts";
-import { chromiumAvailable, describeViolations, isCancelledFavicon, launchBrowser, runAxe, screenshot } from "../helpers/browser.ts";
+import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, watchPage } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { skipWithout } from "../helpers/services.ts";
 import { startTestSmtp, type TestSmtp } from "../helpers/smtp.ts";
@@ -74,17 +74,7 @@ describe.skipIf(skipBrowser)("an interviewer works a follow-up in Chromium, and 
     const context = await browser.newContext({ viewport: LAPTOP, locale: "nl-NL" });
     contexts.push(context);
     context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on("requestfailed", (request) => {
-      if (!isCancelledFavicon(request)) problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
-    });
-    page.on("response", (response) => {
-      if (response.request().resourceType() !== "document" && response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    const page = watchPage(await context.newPage(), problems);
     return page;
   }
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, isCancelledFavicon } from "../helpers/browser.ts";
+import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, watchPage } from "../helpers/browser.ts";
 import { skipWithout } from "../helpers/services.ts";
 import { totpCode } from "../helpers/staff.ts";
 
@@ -146,18 +146,7 @@ describe.skipIf(skipBrowser)("a newcomer sets up Luisterpost: CLI admin, TOTP, a
     contexts.push(context);
     // Well under the step's timeout, so a missing element fails with Playwright's own explanation.
     context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on("requestfailed", (request) => {
-      if (!isCancelledFavicon(request)) problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
-    });
-    page.on("response", (response) => {
-      if (response.request().resourceType() !== "document" && response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-    });
-    page.on("console", (message) => {
-      // The document's own 4xx (a form with errors) is expected; a failed subresource is reported above.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    const page = watchPage(await context.newPage(), problems);
     return page;
   }
 

@@ -83,3 +83,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function isCancelledFavicon(request: { url(): string; failure(): { errorText: string } | null }): boolean {
   return request.url().includes("/favicon") && (request.failure()?.errorText ?? "").includes("ERR_ABORTED");
 }
+
+/**
+ * Collects what a page reports that a test should fail on: failed requests (but a cancelled favicon), 4xx/5xx
+ * sub-resources (the document's own 4xx, a form with errors, is expected), script errors and console errors.
+ */
+export function watchPage(page: Page, problems: string[]): Page {
+  page.on("requestfailed", (request) => {
+    if (!isCancelledFavicon(request)) problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
+  });
+  page.on("response", (response) => {
+    if (response.request().resourceType() !== "document" && response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    // A failed resource is reported by the listeners above already.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return page;
+}
