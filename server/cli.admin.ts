@@ -9,7 +9,7 @@ import { HttpError } from "./errors.ts";
 import { findMunicipalityByCode } from "./municipalities/municipalities.queries.ts";
 import { createMunicipality } from "./municipalities/municipalities.service.ts";
 import { openDatabase } from "./runtime.ts";
-import { createDemo, DemoRefusedError, describeDemo } from "./demo/demo.service.ts";
+import { createDemo, DemoRefusedError, describeDemo, isEmpty } from "./demo/demo.service.ts";
 import { loadSurveyCatalog } from "./surveys/surveys.loader.ts";
 
 const CLI_ACTOR: Actor = { actor: "cli", actorUserId: null, ip: null, requestId: null, name: "De beheerder" };
@@ -122,6 +122,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   if (args.length > 0) throw new CommandError("Gebruik: luisterpost demo");
   await withDatabase(async (db, config) => {
     try {
+      if (!config.isProduction && (await isEmpty(db))) say("De demo-gemeente Voorbeeldstad wordt gevuld met een verzonnen jaar; dat duurt minder dan een minuut…");
       const summary = await createDemo(db, config, loadSurveyCatalog());
       out(describeDemo(summary, config.baseUrl));
     } catch (err) {
