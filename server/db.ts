@@ -190,6 +190,28 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   return pending.map((m) => (typeof m === "string" ? m : m.file));
 }
 
+// --- Immutable rows ------------------------------------------------------------------------------------
+
+/**
+ * A process-wide memo for rows that never change once written (questionnaire versions, invariant 7), kept per
+ * database: ids repeat across databases (test runs, a second installation in one process), rows do not.
+ */
+export function immutableRowCache<T>(limit = 500): { get(db: Db | Knex.Transaction, id: number, load: () => Promise<T | undefined>): Promise<T | undefined> } {
+  const entries = new Map<string, T>();
+  return {
+    async get(db, id, load) {
+      const key = `${JSON.stringify(db.client.config.connection)}#${id}`;
+      const kept = entries.get(key);
+      if (kept !== undefined) return kept;
+      const value = await load();
+      if (value === undefined) return undefined;
+      if (entries.size >= limit) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+      return value;
+    },
+  };
+}
+
 // --- Dialect helpers ---------------------------------------------------------------------------------
 
 /** A moment as stored: ISO 8601 in UTC. PostgreSQL parses it into timestamptz; SQLite compares it as text. */

@@ -1,7 +1,7 @@
 // The only place that runs knex against followups (the attempts, notes and themes are in
 // followups.records.queries.ts). Reads join the rows they describe (the response, the client's language, the staff member's name); contact
 // data is read only by findPhone, for the interviewer who claimed the follow-up.
-import { countOf, fromDbTime, fromJson, toBool, toDbTime, toJson, type Db, type Knex } from "../db.ts";
+import { countOf, fromDbTime, fromJson, immutableRowCache, toBool, toDbTime, toJson, type Db, type Knex } from "../db.ts";
 import type { Trigger, StoredVersion } from "./followups.rule.ts";
 import type { FollowupRule } from "./followups.settings.ts";
 
@@ -21,11 +21,16 @@ export type UrgentReason = (typeof URGENT_REASONS)[number];
 
 // --- questionnaire versions (read only) -------------------------------------------------------------------
 
+// Versions never change once stored (invariant 7): the rule reads each one once per process and database.
+const versions = immutableRowCache<StoredVersion>();
+
 export async function findVersionForRule(db: Executor, versionId: number): Promise<StoredVersion | undefined> {
-  const r = await db("questionnaire_versions").select("questionnaire", "base_version", "customisation", "definition", "definition_hash").where({ id: versionId }).first();
-  return r
-    ? { questionnaire: r.questionnaire, baseVersion: r.base_version, customisation: fromJson(r.customisation), definition: fromJson(r.definition), hash: r.definition_hash }
-    : undefined;
+  return versions.get(db, versionId, async () => {
+    const r = await db("questionnaire_versions").select("questionnaire", "base_version", "customisation", "definition", "definition_hash").where({ id: versionId }).first();
+    return r
+      ? { questionnaire: r.questionnaire, baseVersion: r.base_version, customisation: fromJson(r.customisation), definition: fromJson(r.definition), hash: r.definition_hash }
+      : undefined;
+  });
 }
 
 // --- follow-ups ---------------------------------------------------------------------------------------------

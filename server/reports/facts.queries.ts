@@ -1,6 +1,6 @@
 // The only place that runs knex against report_facts and report_answers (the reports' narrow per-response
 // facts), and the lookups that fill them.
-import { toDbTime, type Db, type Knex } from "../db.ts";
+import { immutableRowCache, toDbTime, type Db, type Knex } from "../db.ts";
 import { STATEMENT_SLOTS } from "./questions.ts";
 
 type Executor = Db | Knex.Transaction;
@@ -41,7 +41,14 @@ export async function findResponseContext(
   return { law: row.law, team: row.team ?? null, area: row.area ?? null, provision: row.provision ?? null, birthYear: row.birth_year ?? null, channel: row.channel ?? null };
 }
 
+// Versions never change once stored (invariant 7): read once per process and database.
+const versions = immutableRowCache<{ questionnaire: string; baseVersion: number; customisation: unknown }>();
+
 export async function findVersionForFacts(db: Executor, id: number): Promise<{ questionnaire: string; baseVersion: number; customisation: unknown } | undefined> {
+  return versions.get(db, id, () => readVersionForFacts(db, id));
+}
+
+async function readVersionForFacts(db: Executor, id: number): Promise<{ questionnaire: string; baseVersion: number; customisation: unknown } | undefined> {
   const row = await db("questionnaire_versions").where({ id }).first("questionnaire", "base_version", "customisation");
   if (!row) return undefined;
   return { questionnaire: row.questionnaire, baseVersion: row.base_version, customisation: typeof row.customisation === "string" ? JSON.parse(row.customisation) : row.customisation };
@@ -115,21 +122,36 @@ function countersOf(f: FactRow): Record<string, number> {
 async function addToSummary(db: Executor, fact: FactRow, month: string, answers: AnswerRow[]): Promise<void> {
   const add = countersOf(fact);
   const values: Record<string, string | null> = { team: fact.team, area: fact.area, provision: fact.provision, age_band: fact.ageBand, mode: fact.mode };
-  for (const [dimension, value] of [["all", ""] as const, ...SUMMARY_DIMENSIONS.map((d) => [d, values[d] ?? ""] as const)]) {
-    await db("report_summary")
-      .insert({ municipality_id: fact.municipalityId, month, questionnaire: fact.questionnaire, dimension, value: (value ?? "").slice(0, 200), ...add })
-      .onConflict(["municipality_id", "month", "questionnaire", "dimension", "value"])
-      .merge(Object.fromEntries(SUMMARY_COUNTERS.map((c) => [c, db.raw("?? + ??", [`report_summary.${c}`, `excluded.${c}`])])));
-  }
+  // One statement for all the breakdowns (their keys differ, so no row is hit twice), in a fixed order.
+  const rows = [["all", ""] as const, ...SUMMARY_DIMENSIONS.map((d) => [d, values[d] ?? ""] as const)].map(([dimension, value]) => ({
+    municipality_id: fact.municipalityId,
+    month,
+    questionnaire: fact.questionnaire,
+    dimension,
+    value: (value ?? "").slice(0, 200),
+    ...add,
+  }));
+  await db("report_summary")
+    .insert(rows)
+    .onConflict(["municipality_id", "month", "questionnaire", "dimension", "value"])
+    .merge(Object.fromEntries(SUMMARY_COUNTERS.map((c) => [c, db.raw("?? + ??", [`report_summary.${c}`, `excluded.${c}`])])));
   const keys = new Set<string>();
+  const answerRows: Array<Record<string, unknown>> = [];
+  const seen = new Set<string>();
   for (const a of answers) {
     for (const value of keys.has(a.questionKey) ? [a.value] : [a.value, "*"]) {
-      await db("report_answer_summary")
-        .insert({ municipality_id: fact.municipalityId, month, questionnaire: fact.questionnaire, question_key: a.questionKey, value, answers: 1 })
-        .onConflict(["municipality_id", "month", "questionnaire", "question_key", "value"])
-        .merge({ answers: db.raw("?? + 1", ["report_answer_summary.answers"]) });
+      const key = `${a.questionKey}\u0000${value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      answerRows.push({ municipality_id: fact.municipalityId, month, questionnaire: fact.questionnaire, question_key: a.questionKey, value, answers: 1 });
     }
     keys.add(a.questionKey);
+  }
+  for (let i = 0; i < answerRows.length; i += 200) {
+    await db("report_answer_summary")
+      .insert(answerRows.slice(i, i + 200))
+      .onConflict(["municipality_id", "month", "questionnaire", "question_key", "value"])
+      .merge({ answers: db.raw("?? + excluded.answers", ["report_answer_summary.answers"]) });
   }
 }
 

@@ -1,7 +1,7 @@
 // What a respondent can do with an invitation: open it (link token, paper code, or staff-assisted), load the
 // questionnaire with their progress, save progress, and complete it — once.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Db } from "../db.ts";
+import { immutableRowCache, type Db } from "../db.ts";
 import type { FieldProblem } from "../errors.ts";
 import { normalizeMobile } from "../intake/intake.normalize.ts";
 import { checkPaperCode, hashSecret, type CodeCheck } from "../invitations/codes.ts";
@@ -117,8 +117,7 @@ export type SurveyState = {
 
 // A questionnaire version never changes once stored (invariant 7), so its parsed definition is kept, frozen:
 // validation then reuses its question specs and its SurveyJS model instead of rebuilding them per request.
-const DEFINITIONS_KEPT = 500;
-const definitions = new Map<number, unknown>();
+const definitions = immutableRowCache<unknown>();
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -130,13 +129,12 @@ function deepFreeze<T>(value: T): T {
 
 async function definitionOf(db: Db, invitation: InvitationRow): Promise<unknown> {
   const id = invitation.questionnaireVersionId;
-  const kept = definitions.get(id);
-  if (kept) return kept;
-  const version = await findQuestionnaireVersion(db, id);
-  if (!version) throw new Error(`questionnaire version ${id} missing`);
-  if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
-  definitions.set(id, deepFreeze(version.definition));
-  return version.definition;
+  const definition = await definitions.get(db, id, async () => {
+    const version = await findQuestionnaireVersion(db, id);
+    return version ? deepFreeze(version.definition) : undefined;
+  });
+  if (definition === undefined) throw new Error(`questionnaire version ${id} missing`);
+  return definition;
 }
 
 async function variablesOf(db: Db, invitation: InvitationRow) {
