@@ -2,7 +2,7 @@
 // letter), and the client answers it through the real respondent paths — a link, a paper code typed online, a
 // paper form the data-entry worker types in, or an interview on the phone list — or opens it and stops, opts out
 // (unsubscribe link, STOP by SMS, a call to the municipality), or lets it pass.
-import { insertAuditEvent } from "../audit/audit.queries.ts";
+import { recordAudit } from "../audit/audit.service.ts";
 import { hashSecret } from "../invitations/codes.ts";
 import { listPhoneInvitations } from "../invitations/funnel.queries.ts";
 import { findInvitationBySecret, findInvitationOfMunicipality, type InvitationRow } from "../invitations/invitations.queries.ts";
@@ -65,8 +65,9 @@ async function leave(world: World, access: Access, k: Known, at: Date, started: 
   await saveProgress(world.db, access, { answers: answersFor(questionnaire, k.persona, answerContext(world, k.intake, at), true), currentPage: 1, locale: k.intake.client.language }, new Date(at.getTime() + 3 * MINUTE));
 }
 
-async function recordEntry(world: World, who: World["staff"]["interviewer"], invitationId: number, mode: "phone" | "paper", step: "opened" | "completed", at: Date): Promise<void> {
-  await insertAuditEvent(world.db, { action: "response.entered", municipalityId: who.municipalityId, subjectType: "invitation", subjectId: invitationId, details: { mode, step }, ...who.actor }, at);
+/** The audit events the entry routes write (the audit trail records when the demo wrote them). */
+async function recordEntry(world: World, who: World["staff"]["interviewer"], invitationId: number, mode: "phone" | "paper", step: "opened" | "completed"): Promise<void> {
+  await recordAudit(world.db, { action: "response.entered", municipalityId: who.municipalityId, subjectType: "invitation", subjectId: invitationId, details: { mode, step }, ...who.actor });
 }
 
 /** A returned paper form, typed in by the data-entry worker on a working day. */
@@ -76,10 +77,10 @@ async function typeInPaperForm(world: World, k: Known, at: Date): Promise<void> 
   if (!invitation) return;
   const opened = await openForStaff(world.db, invitation, "paper", who.userId, at);
   if (opened.kind !== "ok") return;
-  await recordEntry(world, who, invitation.id, "paper", "opened", at);
+  await recordEntry(world, who, invitation.id, "paper", "opened");
   const context = answerContext(world, k.intake, at);
   const result = await completeResponse(world.db, opened.access, { answers: answersFor(QUESTIONNAIRE_OF[invitation.audience]!, k.persona, context), currentPage: 3, locale: "nl" }, new Date(at.getTime() + 6 * MINUTE));
-  if (result.kind === "completed") await recordEntry(world, who, invitation.id, "paper", "completed", new Date(at.getTime() + 6 * MINUTE));
+  if (result.kind === "completed") await recordEntry(world, who, invitation.id, "paper", "completed");
 }
 
 async function optOut(world: World, arrival: Arrival, k: Known, at: Date): Promise<void> {
@@ -146,8 +147,10 @@ export async function postLetters(world: World, at: Date): Promise<void> {
   for (const batch of await listLetterBatches(world.db, municipality.id)) {
     if (batch.status !== "ready" || amsterdamDate(batch.createdAt) >= today) continue;
     const letters = await findBatchDeliveries(world.db, batch.id);
+    // Downloaded to print, then marked posted: the audit events the letter routes write.
+    await recordAudit(world.db, { action: "letters.downloaded", municipalityId: municipality.id, subjectType: "letter_batch", subjectId: batch.id, details: { letters: letters.length }, ...admin.actor });
     if (!(await markLettersPosted(world.db, municipality.id, batch.id, admin.userId, at))) continue;
-    await insertAuditEvent(world.db, { action: "letters.posted", municipalityId: municipality.id, subjectType: "letter_batch", subjectId: batch.id, details: { letters: letters.length }, ...admin.actor }, at);
+    await recordAudit(world.db, { action: "letters.posted", municipalityId: municipality.id, subjectType: "letter_batch", subjectId: batch.id, details: { letters: letters.length }, ...admin.actor });
     for (const letter of letters) await messageArrived(world, { channel: "letter", invitationId: letter.invitationId }, at);
   }
 }
@@ -182,13 +185,13 @@ export async function callPhoneList(world: World, at: Date): Promise<void> {
     if (k.persona.respondsTo === null && k.persona.otherwise !== "ignore") continue;
     const opened = await openForStaff(world.db, invitation, "phone", who.userId, callAt);
     if (opened.kind !== "ok") continue;
-    await recordEntry(world, who, invitation.id, "phone", "opened", callAt);
+    await recordEntry(world, who, invitation.id, "phone", "opened");
     const result = await completeResponse(
       world.db,
       opened.access,
       { answers: answersFor(QUESTIONNAIRE_OF[invitation.audience]!, k.persona, answerContext(world, k.intake, callAt)), currentPage: 3, locale: k.intake.client.language },
       new Date(callAt.getTime() + 10 * MINUTE),
     );
-    if (result.kind === "completed") await recordEntry(world, who, invitation.id, "phone", "completed", new Date(callAt.getTime() + 10 * MINUTE));
+    if (result.kind === "completed") await recordEntry(world, who, invitation.id, "phone", "completed");
   }
 }

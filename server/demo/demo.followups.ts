@@ -113,7 +113,8 @@ export function planFollowup(world: World, followup: { id: number; createdAt: Da
   const waiting = age < 3 * DAY;
   const recent = age < 8 * DAY;
   const role = roleOf(world, followup);
-  const holder = random.chance(0.72) ? world.staff.interviewer : world.staff.colleague;
+  // What is being worked on now is the printed interviewer's, so it shows under "mijn gesprekken".
+  const holder = recent || random.chance(0.72) ? world.staff.interviewer : world.staff.colleague;
   // Mostly within the five working days, now and then late.
   const delay = waiting ? 3 : recent || role ? 1 : random.weighted<number>([[1, 38], [2, 30], [3, 14], [4, 8], [7, 6], [9, 4]]);
   const claimDay = workingDayAfter(followup.createdAt, delay);
@@ -122,6 +123,7 @@ export function planFollowup(world: World, followup: { id: number; createdAt: Da
   const pattern: Pattern = role ? "reached" : recent ? "not-reached" : (first ?? random.weighted<Pattern>([["reached", 48], ["second", 22], ["callback", 9], ["not-reached", 15], ["wrong-number", 6]]));
   const id = followup.id;
   const claimAt = at(claimDay, random, 9, 12);
+  let current = holder;
 
   world.time.at(claimAt, async (t) => {
     if (!(await step(() => claim(world.db, who(holder), id, t)))) return;
@@ -133,7 +135,8 @@ export function planFollowup(world: World, followup: { id: number; createdAt: Da
       case "second": {
         if (!(await attempt(world, holder, id, random.chance(0.5) ? "no_answer" : "voicemail", callAt))) return;
         world.time.at(at(workingDayAfter(callAt, 1), random), async (n) => {
-          if (await attempt(world, holder, id, "reached", n)) await converse(world, holder, id, random, new Date(n.getTime() + 25 * MINUTE), role);
+          // Whoever holds it by then (the administrator may have handed it over) makes the second call.
+          if (await attempt(world, current, id, "reached", n)) await converse(world, current, id, random, new Date(n.getTime() + 25 * MINUTE), role);
         });
         return;
       }
@@ -170,6 +173,8 @@ export function planFollowup(world: World, followup: { id: number; createdAt: Da
   // Once: the administrator hands a colleague's follow-up to the interviewer whose sign-in the demo prints.
   if (holder === world.staff.colleague && world.story.handedOver === undefined && followup.createdAt.getTime() >= world.end.getTime() - 60 * DAY && pattern === "second") {
     world.story.handedOver = id;
-    world.time.at(claimAt.getTime() + 30 * MINUTE, (t) => step(() => assign(world.db, who(world.staff.admin), id, world.staff.interviewer.userId, t)).then(() => undefined));
+    world.time.at(claimAt.getTime() + 30 * MINUTE, async (t) => {
+      if (await step(() => assign(world.db, who(world.staff.admin), id, world.staff.interviewer.userId, t))) current = world.staff.interviewer;
+    });
   }
 }

@@ -3,7 +3,7 @@
 // dispatchers send e-mail and SMS, the letter job prints batches that the administrator posts, the interviewer
 // works the phone list and the follow-up queue, clients answer, and after each quarter the administrator closes
 // it (with open answers chosen as quotes) and the readers get their e-mail.
-import { insertAuditEvent } from "../audit/audit.queries.ts";
+import { recordAudit } from "../audit/audit.service.ts";
 import { fingerprintKey, registerConversations } from "../intake/intake.service.ts";
 import { validateConversation } from "../intake/intake.schema.ts";
 import { countDueDeliveries } from "../invitations/deliveries.queries.ts";
@@ -67,7 +67,7 @@ async function setPolicy(world: World, enabledChannels: { email: boolean; sms: b
   const saved = await writeSettings(world.db, admin.municipalityId, invitationSettings, invitationSettings.schema.parse({ enabledChannels }), admin.userId);
   if (!saved.ok) throw new Error("demo policy refused");
   await stampSettings(world.db, admin.municipalityId, "invitations", at);
-  await insertAuditEvent(world.db, { action: "invitations.settings_changed", municipalityId: admin.municipalityId, subjectType: "settings", subjectId: "invitations", details: { enabledChannels }, ...admin.actor }, at);
+  await recordAudit(world.db, { action: "invitations.settings_changed", municipalityId: admin.municipalityId, subjectType: "settings", subjectId: "invitations", details: { enabledChannels }, ...admin.actor });
 }
 
 /** The dispatchers, woken as the planner job wakes them: only for a channel with messages due. */
@@ -88,7 +88,7 @@ async function closeQuarter(world: World, period: Period, at: Date, alsoHalfYear
   }
   for (const closing of alsoHalfYear ? [period, alsoHalfYear] : [period]) {
     await closeReportPeriod(world.db, world.catalog, municipality, closing, admin.userId, at);
-    await insertAuditEvent(world.db, { action: "report.period_closed", municipalityId: municipality.id, subjectType: "report", subjectId: closing.key, ...admin.actor }, at);
+    await recordAudit(world.db, { action: "report.period_closed", municipalityId: municipality.id, subjectType: "report", subjectId: closing.key, ...admin.actor });
   }
   await notifyQuarterlyReports({ db: world.db, catalog: world.catalog, mailer: world.mailer, config: world.config, logger: world.logger }, new Date(at.getTime() + 30 * 60_000));
 }
