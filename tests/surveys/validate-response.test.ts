@@ -254,7 +254,7 @@ describe("garbage never throws", () => {
 });
 
 describe("a frozen definition reuses one model", () => {
-  it("property: a reused model gives exactly the verdict a fresh one gives, whatever came before", () => {
+  it("property: a reused model gives exactly the verdict a fresh one gives, whatever came before", { timeout: 60_000 }, () => {
     const frozen = JSON.parse(JSON.stringify(custom)) as Record<string, unknown>;
     const freeze = (value: unknown): unknown => {
       if (value && typeof value === "object") {
@@ -276,7 +276,7 @@ describe("a frozen definition reuses one model", () => {
           expect(validateAnswers(frozen, answers, { complete, variables: vars })).toEqual(validateAnswers(fresh, answers, { complete, variables: vars }));
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 });
