@@ -1,6 +1,6 @@
 // The completion step that writes a response's report facts (report_facts, report_answers) inside the
 // transaction that completes it. Reports group these narrow rows in SQL instead of parsing answers JSON.
-import type { Knex } from "../db.ts";
+import { immutableRowCache, type Knex } from "../db.ts";
 import type { CompletedResponse } from "../respondent/completion.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 import type { SurveyMeta } from "../surveys/surveys.meta.ts";
@@ -9,12 +9,16 @@ import { findClosedPeriodContaining, findResponseContext, findVersionForFacts, i
 import { dutchDayOf } from "./period.ts";
 import { closedQuestionKeys, reportCatalog, statementSlots, STATEMENT_SLOTS } from "./questions.ts";
 
-// Versions never change (invariant 7), so their metadata can be kept once looked up.
-const metaOfVersion = new Map<number, { questionnaire: string; meta: SurveyMeta }>();
+// Versions never change (invariant 7), so their metadata can be kept once looked up (per database: ids repeat).
+const metaOfVersion = immutableRowCache<{ questionnaire: string; meta: SurveyMeta }>();
 
 async function versionMeta(trx: Knex.Transaction | Knex, catalog: SurveyCatalog, versionId: number): Promise<{ questionnaire: string; meta: SurveyMeta }> {
-  const known = metaOfVersion.get(versionId);
-  if (known) return known;
+  const found = await metaOfVersion.get(trx, versionId, () => readVersionMeta(trx, catalog, versionId));
+  if (!found) throw new Error(`questionnaire version ${versionId} missing`);
+  return found;
+}
+
+async function readVersionMeta(trx: Knex.Transaction | Knex, catalog: SurveyCatalog, versionId: number): Promise<{ questionnaire: string; meta: SurveyMeta }> {
   const version = await findVersionForFacts(trx, versionId);
   if (!version) throw new Error(`questionnaire version ${versionId} missing`);
   const entry = catalog.get(version.questionnaire, version.baseVersion);
@@ -26,9 +30,7 @@ async function versionMeta(trx: Knex.Transaction | Knex, catalog: SurveyCatalog,
     if (!entry) throw new Error(`questionnaire ${version.questionnaire} v${version.baseVersion} unknown`);
     meta = entry.meta as SurveyMeta;
   }
-  const found = { questionnaire: version.questionnaire, meta };
-  metaOfVersion.set(versionId, found);
-  return found;
+  return { questionnaire: version.questionnaire, meta };
 }
 
 function statementCode(value: unknown, kind: "agreement" | "yes_no", meta: SurveyMeta): number | null {
