@@ -68,6 +68,10 @@ export async function openAnswersOf(db: Db, municipalityId: number, range: { sta
   });
 }
 
+export async function clientOfConversation(db: Db, conversationId: number): Promise<number> {
+  return (await db("conversations").where({ id: conversationId }).first("client_id")).client_id as number;
+}
+
 export type InvitationState = { id: number; status: string; opened: boolean; started: boolean };
 
 export async function invitationStates(db: Db, ids: number[]): Promise<InvitationState[]> {

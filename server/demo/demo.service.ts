@@ -14,7 +14,7 @@ import { addDays, amsterdamDate, momentOn } from "./demo.calendar.ts";
 import { SimulatedTime } from "./demo.clock.ts";
 import { generateIntakes, personaFor, type EmailFate, type Intake, type SmsFate } from "./demo.population.ts";
 import { demoMailer, demoSms } from "./demo.providers.ts";
-import { demoTotals, invitationStates, stampAccounts, stampAfterwards } from "./demo.queries.ts";
+import { clientOfConversation, demoTotals, invitationStates, stampAccounts, stampAfterwards } from "./demo.queries.ts";
 import { registerIntakes, runYear, scheduleYear } from "./demo.simulation.ts";
 import type { World } from "./demo.world.ts";
 
@@ -108,9 +108,9 @@ async function printableInvitations(world: World, now: Date): Promise<DemoInvita
     personas: {},
   };
   intake.personas.client = personaFor("DEMO-KTG-HAND-1:client", { provision: intake.provision, team: intake.team, heldOn: yesterday, startDay: amsterdamDate(world.start) });
-  const [conversationId] = await registerIntakes(world, [intake], momentOn(yesterday, 17, 0));
-  const conversation = await world.db("conversations").where({ id: conversationId }).first("client_id");
-  const { token, code } = await createInvitation(world.db, world.catalog, { municipalityId: world.staff.municipality.id, conversationId: conversationId!, clientId: conversation.client_id, questionnaire: "wmo", audience: "client", channel: "letter" }, now);
+  const [conversationId] = await registerIntakes(world, [intake], now);
+  const clientId = await clientOfConversation(world.db, conversationId!);
+  const { token, code } = await createInvitation(world.db, world.catalog, { municipalityId: world.staff.municipality.id, conversationId: conversationId!, clientId, questionnaire: "wmo", audience: "client", channel: "letter" }, now);
   printed.push({ channel: "brief", link: `${world.config.baseUrl}/s/${token}`, code: formatPaperCode(code) });
   return printed;
 }

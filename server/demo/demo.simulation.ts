@@ -4,6 +4,7 @@
 // works the phone list and the follow-up queue, clients answer, and after each quarter the administrator closes
 // it (with open answers chosen as quotes) and the readers get their e-mail.
 import { recordAudit } from "../audit/audit.service.ts";
+import { HttpError } from "../errors.ts";
 import { fingerprintKey, registerConversations } from "../intake/intake.service.ts";
 import { validateConversation } from "../intake/intake.schema.ts";
 import { countDueDeliveries } from "../invitations/deliveries.queries.ts";
@@ -84,7 +85,10 @@ async function closeQuarter(world: World, period: Period, at: Date, alsoHalfYear
   const me = { municipalityId: admin.municipalityId, userId: admin.userId, role: admin.role, actor: admin.actor };
   const answers = (await openAnswersOf(world.db, municipality.id, period, "verbetering")).filter((a) => a.text.length >= 30);
   for (const chosen of answers.slice(0, 2)) {
-    await selectAnswerQuote(world.db, me, chosen.responseId, "verbetering", { text: "", confirmed: true }, at).catch(() => undefined);
+    await selectAnswerQuote(world.db, me, chosen.responseId, "verbetering", { text: "", confirmed: true }, at).catch((err: unknown) => {
+      // Chosen already (the same text twice): the service says so; anything else is a fault.
+      if (!(err instanceof HttpError && err.status < 500)) throw err;
+    });
   }
   for (const closing of alsoHalfYear ? [period, alsoHalfYear] : [period]) {
     await closeReportPeriod(world.db, world.catalog, municipality, closing, admin.userId, at);
