@@ -170,8 +170,10 @@ describe("the demo municipality Voorbeeldstad", () => {
     expect(urgent.every((u) => fromDbTime(u.escalated_at) !== null)).toBe(true);
     expect(urgent.filter((u) => fromDbTime(u.acknowledged_at) !== null).length).toBe(1);
     expect(urgent.filter((u) => fromDbTime(u.acknowledged_at) === null).length).toBe(1);
-    // Work of two interviewers, one follow-up handed over by the administrator.
+    // Work of two interviewers; what is being called now is the printed interviewer's.
     expect((await db()("followups").whereNotNull("claimed_by_user_id").distinct("claimed_by_user_id")).length).toBe(2);
+    const interviewer = await db()("users").where({ email: staff("interviewer").email }).first("id");
+    expect(await count(db()("followups").where({ status: "claimed", claimed_by_user_id: interviewer.id }).count({ count: "*" }))).toBeGreaterThan(0);
   });
 
   it("closes the past quarters through the reports service: their stored reports show real figures; the current quarter is open", async () => {
@@ -195,6 +197,14 @@ describe("the demo municipality Voorbeeldstad", () => {
       expect(wmo.grade?.mean).toBeGreaterThan(5);
       expect(model.funnel.total.invited.value).toBeGreaterThanOrEqual(10);
     }
+    // The approved quotes of the year reach the reports (follow-ups and chosen open answers).
+    const quotes = await Promise.all(
+      closed.map(async (key: string) => {
+        const file = await reportFile(db(), catalog, municipality, (parsePeriod(key) as { ok: true; period: never }).period, "json", {}, now);
+        return (JSON.parse(file.content.toString("utf8")) as ReportModel).quotes.length;
+      }),
+    );
+    expect(quotes.some((n) => n > 0)).toBe(true);
     const pdf = await reportFile(db(), catalog, municipality, (parsePeriod(quarters.at(-1)) as { ok: true; period: never }).period, "pdf", {}, now);
     expect(pdf.content.subarray(0, 5).toString()).toBe("%PDF-");
 
