@@ -20,6 +20,10 @@ export type InvitationRow = {
   expiresAt: Date;
   openedAt: Date | null;
   clientOptedOut: boolean;
+  /** The response's status when there is one (read with the invitation: one query for the respondent's request). */
+  responseStatus: "in_progress" | "completed" | null;
+  /** Whether a phone number to call back is known (the consent block then asks for none). */
+  phoneKnown: boolean;
 };
 
 const INVITATION_COLUMNS = [
@@ -34,6 +38,9 @@ const INVITATION_COLUMNS = [
   "i.expires_at",
   "i.opened_at",
   "c.opted_out_at",
+  "r.status as response_status",
+  "k.mobile as known_mobile",
+  "k.callback_phone as known_callback_phone",
 ];
 
 function toInvitation(r: Record<string, unknown>): InvitationRow {
@@ -49,11 +56,17 @@ function toInvitation(r: Record<string, unknown>): InvitationRow {
     expiresAt: fromDbTime(r.expires_at)!,
     openedAt: fromDbTime(r.opened_at),
     clientOptedOut: r.opted_out_at !== null && r.opted_out_at !== undefined,
+    responseStatus: (r.response_status as InvitationRow["responseStatus"]) ?? null,
+    phoneKnown: Boolean(r.known_mobile || r.known_callback_phone),
   };
 }
 
 function invitations(db: Executor) {
-  return db("invitations as i").join("clients as c", "c.id", "i.client_id").select(INVITATION_COLUMNS);
+  return db("invitations as i")
+    .join("clients as c", "c.id", "i.client_id")
+    .leftJoin("responses as r", "r.invitation_id", "i.id")
+    .leftJoin("client_contacts as k", "k.client_id", "i.client_id")
+    .select(INVITATION_COLUMNS);
 }
 
 /** The invitation a link or code opens, with the channel of the message that carried it (when known). */
@@ -77,7 +90,7 @@ export async function findInvitationOfMunicipality(db: Executor, municipalityId:
   return row ? toInvitation(row) : undefined;
 }
 
-export async function insertInvitation(db: Executor, values: Omit<InvitationRow, "id" | "openedAt" | "clientOptedOut">): Promise<number> {
+export async function insertInvitation(db: Executor, values: Omit<InvitationRow, "id" | "openedAt" | "clientOptedOut" | "responseStatus" | "phoneKnown">): Promise<number> {
   const [row] = await db("invitations")
     .insert({
       municipality_id: values.municipalityId,

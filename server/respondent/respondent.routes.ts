@@ -53,10 +53,11 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
   router.use("/s", express.json({ limit: "256kb" }), refuseNulBytes);
 
   /** The access for a request, or a rendered page / problem saying why there is none. */
-  async function accessOr(req: Request, res: Response, asJson: boolean): Promise<Access | undefined> {
-    const opened = await resolve(db, config, req);
+  async function accessOr(req: Request, res: Response, asJson: boolean, resolved?: Opened): Promise<Access | undefined> {
+    const opened = resolved ?? (await resolve(db, config, req));
     if (opened.kind === "ok") {
-      res.locals.municipality = await getBrandingById(db, opened.access.invitation.municipalityId);
+      // The municipality's name and logo are for pages; the page's own JSON calls do without.
+      if (!asJson) res.locals.municipality = await getBrandingById(db, opened.access.invitation.municipalityId);
       return opened.access;
     }
     if (opened.kind === "unknown" && !(await consumeGuess(db, RESPONDENT_LIMITS.wrongTokens, req, config.sessionSecret))) throw tooManyRequests();
@@ -95,10 +96,14 @@ export function respondentRoutes({ db, config }: { db: Db; config: Config }): Ro
   });
 
   router.post("/s/:key/complete", async (req, res) => {
-    const access = await accessOr(req, res, true);
+    const done = () => res.json({ status: "completed", thanks: `${req.baseUrl}/s/${encodeURIComponent(param(req, "key"))}` });
+    const opened = await resolve(db, config, req);
+    // Completing is idempotent: a double click or a retried request after the first succeeded gets the same answer.
+    if (opened.kind === "completed") return done();
+    const access = await accessOr(req, res, true, opened);
     const result = await completeResponse(db, access!, submissionOf(req.body));
     if (result.kind === "invalid") throw unprocessable(result.problems);
-    res.json({ status: "completed", thanks: `${req.baseUrl}/s/${encodeURIComponent(param(req, "key"))}` });
+    done();
   });
 
   router.get("/code", (_req, res) => {

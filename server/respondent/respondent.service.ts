@@ -15,7 +15,7 @@ import {
 } from "../invitations/invitations.queries.ts";
 import { validateAnswers } from "../surveys/validate-response.ts";
 import { runCompletionSteps } from "./completion.ts";
-import { findKnownPhone, findResponseOfInvitation, markCompleted, saveCallbackPhone, saveInProgress, type ResponseMode } from "./responses.queries.ts";
+import { findResponseOfInvitation, markCompleted, saveCallbackPhone, saveInProgress, type ResponseMode } from "./responses.queries.ts";
 
 /** The consent block's phone question: its answer is contact data and is stored with the contact data. */
 export const CALLBACK_PHONE_KEY = "contact_telefoon";
@@ -32,8 +32,7 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{22}$/;
 
 async function stateOf(db: Db, invitation: InvitationRow, now: Date): Promise<Opened["kind"]> {
   if (invitation.clientOptedOut || invitation.status === "opted_out") return "opted_out";
-  const response = await findResponseOfInvitation(db, invitation.id);
-  if (invitation.status === "completed" || response?.status === "completed") return "completed";
+  if (invitation.status === "completed" || invitation.responseStatus === "completed") return "completed";
   if (invitation.status === "expired" || invitation.expiresAt <= now) return "expired";
   return "ok";
 }
@@ -137,8 +136,8 @@ async function definitionOf(db: Db, invitation: InvitationRow): Promise<unknown>
   return definition;
 }
 
-async function variablesOf(db: Db, invitation: InvitationRow) {
-  return { telefoon_bekend: await findKnownPhone(db, invitation.clientId) };
+function variablesOf(invitation: InvitationRow) {
+  return { telefoon_bekend: invitation.phoneKnown };
 }
 
 export async function loadSurvey(db: Db, access: Access, now = new Date()): Promise<SurveyState> {
@@ -150,7 +149,7 @@ export async function loadSurvey(db: Db, access: Access, now = new Date()): Prom
     answers: response?.answers ?? {},
     currentPage: response?.currentPage ?? 0,
     locale: response?.locale === "en" ? "en" : "nl",
-    variables: await variablesOf(db, access.invitation),
+    variables: variablesOf(access.invitation),
   };
 }
 
@@ -178,7 +177,7 @@ function localeOf(value: unknown): Locale {
 }
 
 async function validate(db: Db, access: Access, answers: unknown, complete: boolean) {
-  return validateAnswers(await definitionOf(db, access.invitation), answers, { complete, variables: await variablesOf(db, access.invitation) });
+  return validateAnswers(await definitionOf(db, access.invitation), answers, { complete, variables: variablesOf(access.invitation) });
 }
 
 function write(access: Access, answers: Record<string, unknown>, submission: Submission) {
@@ -208,8 +207,9 @@ export async function saveProgress(db: Db, access: Access, submission: Submissio
  * nothing. The callback number leaves the answers and goes to the client's contact data.
  */
 export async function completeResponse(db: Db, access: Access, submission: Submission, now = new Date()): Promise<CompleteResult> {
-  const existing = await findResponseOfInvitation(db, access.invitation.id);
-  if (existing?.status === "completed") return { kind: "already-completed" };
+  // Completed already when the invitation was read: nothing to check. (A completion racing this one is caught
+  // by markCompleted, which completes once.)
+  if (access.invitation.responseStatus === "completed") return { kind: "already-completed" };
   const checked = await validate(db, access, submission.answers, true);
   if (!checked.ok) return { kind: "invalid", problems: checked.problems };
   const { [CALLBACK_PHONE_KEY]: phone, ...answers } = checked.answers;

@@ -96,8 +96,3 @@ export async function saveCallbackPhone(db: Executor, clientId: number, phone: s
   const updated = await db("client_contacts").where({ client_id: clientId }).update({ callback_phone: phone, updated_at: toDbTime(at) });
   if (updated === 0) await db("client_contacts").insert({ client_id: clientId, callback_phone: phone, updated_at: toDbTime(at) });
 }
-
-export async function findKnownPhone(db: Executor, clientId: number): Promise<boolean> {
-  const r = await db("client_contacts").select("mobile", "callback_phone").where({ client_id: clientId }).first();
-  return Boolean(r?.mobile || r?.callback_phone);
-}
