@@ -31,7 +31,7 @@ import { addDays, amsterdamClock, amsterdamDate } from "../../server/time.ts";
 import { artifactsDir, chromiumAvailable, launchBrowser } from "../helpers/browser.ts";
 import { testDialect } from "../helpers/database.ts";
 import { startTestServerAtBaseUrl, type TestServer } from "../helpers/server.ts";
-import { canReachRedis, skipWithout, testRedisUrl } from "../helpers/services.ts";
+import { canReachRedis, skipWithout, skipWithoutPoppler, testRedisUrl } from "../helpers/services.ts";
 import { linkIn, startTestSmtp, type TestSmtp } from "../helpers/smtp.ts";
 import { csrfFor, makeMunicipality, makeUser, signIn, type Agent, type TestUser } from "../helpers/staff.ts";
 import { startTestTwilio, type TestTwilio } from "../helpers/twilio.ts";
@@ -78,6 +78,7 @@ const skipBrowser = skipWithout("Chromium", chromiumAvailable(), "apt-get instal
 // The second CI run sets REDIS_URL (with TEST_DATABASE_URL): then the jobs run on Bull.
 const bull = Boolean(process.env.REDIS_URL);
 const skipRedis = bull && skipWithout("Redis", await canReachRedis(), `start it or unset REDIS_URL (tried ${testRedisUrl})`);
+const skipPdf = skipWithoutPoppler();
 const setup = `${testDialect}-${bull ? "bull" : "in-process"}`;
 const DAY_MS = 86_400_000;
 /** expect.poll gives up after a second by default; a busy CI machine needs longer for a save to come back. */
@@ -90,7 +91,7 @@ const dec = (v: number) => v.toLocaleString("nl-NL", { minimumFractionDigits: 1,
 /** The same figure in the report's JSON model. */
 const figure = (f: Shown) => (typeof f === "number" ? { value: f, hidden: null } : { value: null, hidden: f === SMALL ? "small" : "complementary" });
 
-describe.skipIf(skipBrowser || skipRedis)(`the whole journey in Chromium (${setup})`, () => {
+describe.skipIf(skipBrowser || skipRedis || skipPdf)(`the whole journey in Chromium (${setup})`, () => {
   let browser: Browser;
   const tabs = pages(() => browser);
   const step = journey(() => expect(tabs.problems(), "what the browser reported (failed requests, script errors)").toEqual([]));

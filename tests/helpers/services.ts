@@ -1,5 +1,6 @@
 // Which external services the tests can reach. A suite that needs an absent service skips with a printed
 // reason on a laptop, and fails under CI=true: CI must never skip.
+import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 
 export const inCI = process.env.CI === "true" || process.env.CI === "1";
@@ -34,3 +35,12 @@ export function skipWithout(service: string, available: boolean, hint: string): 
   console.warn(`[skipped] ${message}`);
   return true;
 }
+
+/** poppler-utils (pdftotext, pdftoppm, pdfinfo) read the letter and report PDFs back as text and pictures. */
+export function popplerAvailable(): boolean {
+  return ["pdftotext", "pdftoppm", "pdfinfo"].every((tool) => existsSync(`/usr/bin/${tool}`));
+}
+
+/** Returns true when the PDF-reading tests must skip (see skipWithout). */
+export const skipWithoutPoppler = (): boolean =>
+  skipWithout("poppler-utils (pdftotext, pdftoppm)", popplerAvailable(), "apt-get install -y poppler-utils");

@@ -12,7 +12,7 @@ import { parsePeriod } from "../../server/reports/period.ts";
 import { buildReport, renderReport } from "../../server/reports/reports.service.ts";
 import { artifactsDir, chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
-import { skipWithout } from "../helpers/services.ts";
+import { skipWithout, skipWithoutPoppler } from "../helpers/services.ts";
 import { makeUser, TEST_PASSWORD } from "../helpers/staff.ts";
 import { loadFixture, type Loaded } from "./golden/load.ts";
 
@@ -39,7 +39,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe("the PDF", () => {
+describe.skipIf(skipWithoutPoppler())("the PDF", () => {
   it("renders to PNG pages with pdftoppm, saved for review", () => {
     for (const old of readdirSync(dir).filter((f) => f.startsWith("golden-2026-Q3-page"))) rmSync(path.join(dir, old));
     const file = path.join(dir, "golden-2026-Q3.pdf");

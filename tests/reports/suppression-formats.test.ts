@@ -16,6 +16,7 @@ import { REPORT_SETTINGS } from "../../server/reports/reports.schema.ts";
 import { buildReport } from "../../server/reports/reports.service.ts";
 import { writeSettings } from "../../server/settings/settings.service.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { skipWithoutPoppler } from "../helpers/services.ts";
 import { makeMunicipality, type Agent } from "../helpers/staff.ts";
 import { makeFollowup } from "./factories.ts";
 import { binary, respondents, staffOf, within } from "./helpers.ts";
@@ -86,6 +87,8 @@ function figures(value: unknown, at = "model"): Array<{ at: string; figure: Figu
 }
 
 const hiddenCount = (cells: Figure[]) => cells.filter((c) => c.hidden !== null).length;
+
+const skipPdf = skipWithoutPoppler();
 
 describe("suppression in every format and breakdown", () => {
   it("never shows a count under the threshold anywhere in the model (the JSON)", () => {
@@ -212,7 +215,7 @@ describe("suppression in every format and breakdown", () => {
     expect(chart.match(/<rect /g)!.length).toBe(1 + model.questionnaires[0]!.statements.filter((s) => s.pct !== null).length);
   });
 
-  it("shows only labels in the PDF", () => {
+  it.skipIf(skipPdf)("shows only labels in the PDF", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "luisterpost-pdf-"));
     const file = path.join(dir, "rapport.pdf");
     writeFileSync(file, files.pdf!);
