@@ -32,6 +32,8 @@ export class StartupError extends Error {
 }
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
+/** How long requests in flight may take to finish when the process is asked to stop. */
+const HTTP_GRACE_MS = 5_000;
 
 /** Opens the database (checked, migrated) for commands that need nothing else. */
 export async function openDatabase(config: Config): Promise<Db> {
@@ -157,18 +159,30 @@ function makeRuntime(
         stopFirstStart();
         await started;
         stopScheduleCheck();
+        const began = Date.now();
+        let httpMs = 0;
+        let queueMs = 0;
         const serverClosed = server
           ? new Promise<void>((resolve) => {
-              // Stop accepting connections; requests in flight finish, idle keep-alive sockets close now.
-              server.close(() => resolve());
+              // Stop accepting connections; requests in flight get a grace period to finish. Keep-alive
+              // sockets close as soon as they are idle (a browser may hold one open, or a preconnected one
+              // that never sends a request); after the grace period every remaining socket is closed.
+              const idle = setInterval(() => server.closeIdleConnections(), 250);
+              const force = setTimeout(() => server.closeAllConnections(), HTTP_GRACE_MS);
+              server.close(() => {
+                clearInterval(idle);
+                clearTimeout(force);
+                httpMs = Date.now() - began;
+                resolve();
+              });
               server.closeIdleConnections();
             })
           : Promise.resolve();
-        await queue.close();
+        await queue.close().then(() => (queueMs = Date.now() - began));
         await serverClosed;
         await mailer.close();
         await db.destroy();
-        logger.info("stopped");
+        logger.info({ httpMs, queueMs, totalMs: Date.now() - began }, "stopped");
       })();
       return stopping;
     },
