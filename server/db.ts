@@ -109,6 +109,22 @@ export function describeConnectionError(err: unknown): string {
   }
 }
 
+/**
+ * Waits until no connection of the pool is in use and none is being waited for, or `ms` has passed. A request
+ * whose client went away still runs to its end; destroying the pool under it would abort its transaction.
+ * Returns whether the pool became idle.
+ */
+export async function waitForIdlePool(db: Db, ms: number): Promise<boolean> {
+  const pool = (db.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+  if (!pool) return true;
+  const deadline = Date.now() + ms;
+  while (pool.numUsed() > 0 || pool.numPendingAcquires() > 0) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
 /** Checks that the database answers; throws DatabaseUnavailableError naming DATABASE_URL and the cause. */
 export async function assertDatabaseReachable(db: Db, config: DatabaseConfig): Promise<void> {
   try {

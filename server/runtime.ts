@@ -6,7 +6,7 @@ import { assertRedisReachable, createQueue, type JobQueue } from "../jobs/queue.
 import { createApp, VENDOR_FILES } from "./app.ts";
 import { warmPrecompressed } from "./middleware/precompressed.ts";
 import { loadConfig, type Config } from "./config.ts";
-import { assertDatabaseReachable, createDb, migrateToLatest, type Db } from "./db.ts";
+import { assertDatabaseReachable, createDb, migrateToLatest, waitForIdlePool, type Db } from "./db.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMailer, type Mailer } from "./mail/mail.service.ts";
 import { createSmsSender } from "./sms/sms.service.ts";
@@ -180,9 +180,11 @@ function makeRuntime(
           : Promise.resolve();
         await queue.close().then(() => (queueMs = Date.now() - began));
         await serverClosed;
+        // Requests whose clients left still finish their database work (up to the grace period).
+        const drained = await waitForIdlePool(db, HTTP_GRACE_MS);
         await mailer.close();
         await db.destroy();
-        logger.info({ httpMs, queueMs, totalMs: Date.now() - began }, "stopped");
+        logger.info({ httpMs, queueMs, drained, totalMs: Date.now() - began }, "stopped");
       })();
       return stopping;
     },

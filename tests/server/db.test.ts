@@ -11,6 +11,7 @@ import {
   toBool,
   toDbTime,
   toJson,
+  waitForIdlePool,
   whereContains,
 } from "../../server/db.ts";
 import { createTestDatabase, testDialect, type TestDatabase } from "../helpers/database.ts";
@@ -107,6 +108,25 @@ describe(`database (${testDialect})`, () => {
     expect(await find("SOCIAAL team")).toEqual(["Sociaal Team Noord", "sociaal team zuid"]);
     expect(await find("100%")).toEqual(["Team 100%"]);
     expect(await find("_eam")).toEqual([]);
+  });
+});
+
+describe(`waiting for the pool (${testDialect})`, () => {
+  it("waits while a transaction holds a connection and says when the pool is idle", async () => {
+    const db = database.db;
+    expect(await waitForIdlePool(db, 100)).toBe(true);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = db.transaction(async (trx) => {
+      await trx("dialect_probe").insert({ name: "pool" });
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await waitForIdlePool(db, 100), "a running transaction keeps the pool busy").toBe(false);
+    const waiting = waitForIdlePool(db, 5_000);
+    setTimeout(release, 100);
+    expect(await waiting).toBe(true);
+    await transaction;
   });
 });
 
