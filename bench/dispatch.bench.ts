@@ -7,7 +7,7 @@
 // (issue 9).
 //
 //   npx tsx bench/dispatch.bench.ts [rows]   runs it and prints the results as JSON
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -68,7 +68,15 @@ function rssOf(pid: number): { rss: number; peak: number } {
   }
 }
 
-async function measure(setup: "in-process + SQLite" | "Bull + SQLite" | "Bull + PostgreSQL", rows: number): Promise<DispatchBenchResult> {
+type Setup = "in-process + SQLite (npm start: tsx)" | "in-process + SQLite (built: node dist)" | "Bull + SQLite" | "Bull + PostgreSQL";
+
+/** The compiled build an operator runs in production (`npm run build`, then `node dist/server/cli.js`). */
+function build(): void {
+  const result = spawnSync(process.execPath, [path.join(packageRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: packageRoot, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
+}
+
+export async function measureDispatch(setup: Setup, rows: number): Promise<DispatchBenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), "luisterpost-dispatch-bench-"));
   let databaseUrl = `sqlite:${path.join(dir, "bench.sqlite")}`;
   let dropPostgres: (() => Promise<void>) | undefined;
@@ -117,13 +125,16 @@ async function measure(setup: "in-process + SQLite" | "Bull + SQLite" | "Bull + 
     const bull = setup.startsWith("Bull");
     if (bull) await new Redis(REDIS_DB_URL).flushdb().then(() => undefined);
     const started = performance.now();
-    child = spawn(process.execPath, ["--import", "tsx", "server/cli.ts", bull ? "worker" : "serve"], {
+    const built = setup.includes("built");
+    const command = built ? ["dist/server/cli.js"] : ["--import", "tsx", "server/cli.ts"];
+    child = spawn(process.execPath, [...command, bull ? "worker" : "serve"], {
       cwd: packageRoot,
       stdio: ["ignore", "ignore", "inherit"],
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? dir,
-        NODE_ENV: "development",
+        // The built process runs as in production; the others as `npm start` does on a laptop.
+        NODE_ENV: built ? "production" : "development",
         LOG_LEVEL: "warn",
         DATA_DIR: dir,
         DATABASE_URL: databaseUrl,
@@ -168,9 +179,14 @@ async function measure(setup: "in-process + SQLite" | "Bull + SQLite" | "Bull + 
 }
 
 export async function benchDispatch(rows = ROWS): Promise<DispatchBenchResult[]> {
-  const results = [await measure("in-process + SQLite", rows), await measure("Bull + SQLite", rows)];
+  build();
+  const results = [
+    await measureDispatch("in-process + SQLite (built: node dist)", rows),
+    await measureDispatch("in-process + SQLite (npm start: tsx)", rows),
+    await measureDispatch("Bull + SQLite", rows),
+  ];
   try {
-    results.push(await measure("Bull + PostgreSQL", rows));
+    results.push(await measureDispatch("Bull + PostgreSQL", rows));
   } catch (err) {
     process.stderr.write(`dispatch on PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}\n`);
   }

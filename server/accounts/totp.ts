@@ -3,7 +3,8 @@
 // supports; other settings are silently ignored by some apps, which then show codes that never work.
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import { HOTP, Secret, TOTP } from "otpauth";
-import QRCode from "qrcode";
+import { createRequire } from "node:module";
+import type QRCodeModule from "qrcode";
 
 const ALGORITHM = "SHA1";
 const DIGITS = 6;
@@ -29,6 +30,7 @@ export function totpUri({ secret, account, issuer = DEFAULT_ISSUER }: { secret: 
  * Error correction M survives a slightly blurry phone camera without making the code too dense.
  */
 export async function totpQrSvgDataUri(uri: string): Promise<string> {
+  const QRCode = createRequire(import.meta.url)("qrcode") as typeof QRCodeModule;
   const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`;
 }

@@ -1,7 +1,8 @@
 // The yearly export for the legal report (Wmo art. 2.5.1, Jeugdwet art. 2.10): per standard statement the
 // percentage (helemaal) mee eens and n, Wmo and Jeugd apart (Jeugd per questionnaire: parents and young
 // people), as CSV and XLSX. Drawn from the suppressed model, like every other format.
-import ExcelJS from "exceljs";
+import { createRequire } from "node:module";
+import type ExcelJSModule from "exceljs";
 import { stringify } from "csv-stringify/sync";
 import { safeCell, safeCsvRow } from "../exports/cells.ts";
 import { figureText } from "./render.csv.ts";
@@ -61,6 +62,7 @@ export async function renderLegalCsv(model: ReportModel): Promise<Buffer> {
 }
 
 export async function renderLegalXlsx(model: ReportModel): Promise<Buffer> {
+  const ExcelJS = createRequire(import.meta.url)("exceljs") as typeof ExcelJSModule;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Luisterpost";
   workbook.created = new Date(model.generatedAt);

@@ -2,8 +2,9 @@
 // svg-to-pdfkit, tables that repeat their header on a new page, and page numbers. The built-in Helvetica keeps
 // the file small and needs no font files; its WinAnsi encoding covers Dutch, and pdfText() maps the few
 // characters it lacks.
-import PDFDocument from "pdfkit";
-import SVGtoPDF from "svg-to-pdfkit";
+import { createRequire } from "node:module";
+import type PDFKitModule from "pdfkit";
+import type SVGtoPDFModule from "svg-to-pdfkit";
 import { gradeChart, statementChart, trendChart } from "./charts.ts";
 import type { Figure, Pct, ReportModel } from "./reports.model.ts";
 import { STATUS_TEXT, formatChange, formatCount, formatDecimal, formatPct } from "./reports.labels.ts";
@@ -26,6 +27,8 @@ export function pdfText(text: string): string {
 }
 
 type Doc = PDFKit.PDFDocument;
+// pdfkit and svg-to-pdfkit are loaded on the first PDF: a process that never writes one does not carry them.
+const requireLazily = createRequire(import.meta.url);
 type Column = { title: string; width: number; align?: "left" | "right" };
 
 function ensureRoom(doc: Doc, needed: number): void {
@@ -107,12 +110,13 @@ function chart(doc: Doc, svg: string): void {
   const top = doc.y;
   // Without its pixel size the drawing scales to the viewport given here (with it, 720 px would be 540 pt).
   const scalable = svg.replace(/<svg([^>]*?) width="[\d.]+" height="[\d.]+"/, "<svg$1");
-  SVGtoPDF(doc as never, scalable, MARGIN, top, { width: CONTENT, height: height * scale, preserveAspectRatio: "xMinYMin meet" });
+  (requireLazily("svg-to-pdfkit") as typeof SVGtoPDFModule)(doc as never, scalable, MARGIN, top, { width: CONTENT, height: height * scale, preserveAspectRatio: "xMinYMin meet" });
   doc.y = top + height * scale + 8;
   doc.x = MARGIN;
 }
 
 export async function renderPdf(model: ReportModel): Promise<Buffer> {
+  const PDFDocument = requireLazily("pdfkit") as typeof PDFKitModule;
   const generated = new Date(model.generatedAt);
   const doc = new PDFDocument({
     size: "A4",

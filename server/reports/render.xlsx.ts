@@ -1,7 +1,8 @@
 // The report as an Excel workbook: a sheet per part (summary, response, statements, breakdowns, trend, other
 // questions, follow-ups, method), figures as numbers, hidden figures as their label ("< 10" or "×"), every text
 // cell guarded against formula injection. Drawn from the suppressed model only.
-import ExcelJS from "exceljs";
+import { createRequire } from "node:module";
+import type ExcelJSModule from "exceljs";
 import { safeCell, type CellValue } from "../exports/cells.ts";
 import type { Figure, Pct, ReportModel } from "./reports.model.ts";
 import { STATUS_TEXT, THEME_LABELS } from "./reports.labels.ts";
@@ -16,7 +17,7 @@ function pctCell(p: Pct | undefined): Cell {
   return p === null || p === undefined ? null : p;
 }
 
-function addTable(sheet: ExcelJS.Worksheet, title: string | null, header: string[], rows: Cell[][], widths?: number[]): void {
+function addTable(sheet: ExcelJSModule.Worksheet, title: string | null, header: string[], rows: Cell[][], widths?: number[]): void {
   if (title) {
     const t = sheet.addRow([safeCell(title)]);
     t.font = { bold: true, size: 12 };
@@ -35,7 +36,11 @@ function addTable(sheet: ExcelJS.Worksheet, title: string | null, header: string
   if (widths) widths.forEach((w, i) => (sheet.getColumn(i + 1).width = Math.max(sheet.getColumn(i + 1).width ?? 0, w)));
 }
 
+// exceljs is loaded on the first workbook: a process that never writes one does not carry it.
+const requireLazily = createRequire(import.meta.url);
+
 export async function renderXlsx(model: ReportModel): Promise<Buffer> {
+  const ExcelJS = requireLazily("exceljs") as typeof ExcelJSModule;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Luisterpost";
   workbook.title = `Gemeente ${model.municipality.name} – ${model.period.label}`;
