@@ -64,6 +64,17 @@ function dispatchVerdict(results: Awaited<ReturnType<typeof benchDispatch>>): st
     const memory = r.setup.startsWith("in-process") ? (r.peakRssMegabytes <= 300 ? ", under 300 MB" : `, ${(r.peakRssMegabytes - 300).toFixed(0)} MB over 300 MB`) : "";
     return `- ${r.setup}: ${r.totalSeconds.toFixed(0)} s, ${time}${memory}; ${r.duplicates} duplicates.`;
   });
+  const tsx = results.find((r) => r.setup.includes("tsx"));
+  const built = results.find((r) => r.setup.includes("built"));
+  if (tsx && built && tsx.peakRssMegabytes > 300) {
+    lines.push(
+      "",
+      `The memory target is for the process as production runs it: the compiled build (\`npm run build\`, then`,
+      `\`node dist/server/cli.js serve\`) peaked at ${built.peakRssMegabytes.toFixed(0)} MB. \`npm start\` runs the TypeScript sources through`,
+      `tsx, whose compiler keeps every transformed module and its source map in memory: ${(tsx.peakRssMegabytes - built.peakRssMegabytes).toFixed(0)} MB more for the`,
+      "same work. That is the price of a checkout that starts without a build step, not of the dispatcher.",
+    );
+  }
   return lines.join("\n");
 }
 
@@ -127,7 +138,9 @@ operator starts it (\`luisterpost serve\` with the in-process queue, or \`luiste
 Redis), a real SMTP server (smtp-server, in the benchmark's process) counting what arrives. The clock runs
 from the process start (migrations, the planner making 100,000 invitations, the dispatcher sending them)
 until the last message arrived; "duplicates" counts recipients who got more than one. Resident memory of the
-process, sampled from \`/proc\`. \`MAIL_RATE_PER_SECOND\` is set to 5,000 here so the platform, not the
+process, sampled from \`/proc\`. The all-in-one process is measured twice: built (\`npm run build\`, then
+\`node dist/server/cli.js serve\` with \`NODE_ENV=production\`, as an operator runs it) and as \`npm start\` runs it from
+the TypeScript sources through tsx (\`NODE_ENV=development\`). \`MAIL_RATE_PER_SECOND\` is set to 5,000 here so the platform, not the
 provider limit, is measured (the default is 50). Targets: under 5 minutes with either driver (issue 6); the
 all-in-one process under 300 MB RSS (issue 9). Only this part: \`npx tsx bench/dispatch.bench.ts\`.
 
