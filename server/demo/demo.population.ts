@@ -74,30 +74,31 @@ function mobileOf(number: number): { input: string; e164: string } {
   return { input: `06-12${digits}`, e164: `+31612${digits}` };
 }
 
-function wmoBirthYear(random: Random, year: number): number {
-  const age = random.weighted<number>([
-    [random.int(25, 64), 20],
-    [random.int(65, 74), 25],
-    [random.int(75, 84), 35],
-    [random.int(85, 97), 20],
-  ]);
-  return year - age;
-}
+/** Age bands per law: [youngest, oldest, weight]. Wmo clients are mostly old; Jeugd spans childhood up to 22. */
+const AGE_BANDS: Record<"wmo" | "jeugd", ReadonlyArray<readonly [number, number, number]>> = {
+  wmo: [
+    [25, 64, 20],
+    [65, 74, 25],
+    [75, 84, 35],
+    [85, 97, 20],
+  ],
+  jeugd: [
+    [0, 5, 20],
+    [6, 11, 35],
+    [12, 17, 35],
+    [18, 22, 10],
+  ],
+};
 
-function jeugdBirthYear(random: Random, year: number): number {
-  const age = random.weighted<number>([
-    [random.int(0, 5), 20],
-    [random.int(6, 11), 35],
-    [random.int(12, 17), 35],
-    [random.int(18, 22), 10],
-  ]);
-  return year - age;
+function birthYear(random: Random, law: "wmo" | "jeugd", year: number): number {
+  // One draw per band, in order, then the weighted pick: the same seed always gives the same demo.
+  return year - random.weighted<number>(AGE_BANDS[law].map(([youngest, oldest, weight]) => [random.int(youngest, oldest), weight]));
 }
 
 function newClient(random: Random, number: number, law: "wmo" | "jeugd", heldOn: string): Client {
   const year = Number(heldOn.slice(0, 4));
-  const birthYear = law === "wmo" ? wmoBirthYear(random, year) : jeugdBirthYear(random, year);
-  const age = year - birthYear;
+  const born = birthYear(random, law, year);
+  const age = year - born;
   // Older clients have an e-mail address less often; for Jeugd the parents' contact data is given.
   const emailShare = law === "jeugd" ? 0.9 : age >= 85 ? 0.45 : age >= 75 ? 0.65 : 0.8;
   const hasEmail = random.chance(emailShare);
@@ -106,7 +107,7 @@ function newClient(random: Random, number: number, law: "wmo" | "jeugd", heldOn:
   return {
     externalId: `DEMO-C-${String(number).padStart(5, "0")}`,
     number,
-    birthYear,
+    birthYear: born,
     language: random.chance(0.05) ? "en" : "nl",
     email: hasEmail ? `${law === "jeugd" ? "ouder" : "client"}-${String(number).padStart(5, "0")}@example.test` : null,
     mobile: hasMobile ? mobile.input : null,

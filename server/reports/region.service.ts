@@ -13,6 +13,7 @@ import { readSettingsOfAll } from "../settings/settings.service.ts";
 import type { SurveyCatalog } from "../surveys/surveys.loader.ts";
 import { periodLabel, type Period } from "./period.ts";
 import { QUESTIONNAIRE_LABELS, QUESTIONNAIRES, statementSlots, STATEMENT_SLOTS, type StatementSlot } from "./questions.ts";
+import { themePcts } from "./model.shared.ts";
 import { THEME_LABELS, THEME_ORDER } from "./reports.labels.ts";
 import type { Figure, Pct } from "./reports.model.ts";
 import { REPORT_SETTINGS } from "./reports.schema.ts";
@@ -41,17 +42,6 @@ export type RegionComparison = {
 
 function figure(value: number, hidden: Hidden | null): Figure {
   return hidden ? { value: null, hidden } : { value, hidden: null };
-}
-
-function themesOf(slots: StatementSlot[], pcts: Map<string, number | null>): Record<string, Pct> {
-  const result: Record<string, Pct> = {};
-  for (const theme of THEME_ORDER) {
-    const members = slots.filter((s) => s.kind === "agreement" && s.theme === theme);
-    if (members.length === 0) continue;
-    const values = members.map((s) => pcts.get(s.key));
-    result[theme] = values.every((v): v is number => typeof v === "number") ? round(values.reduce((a, b) => a + b, 0) / values.length) : null;
-  }
-  return result;
 }
 
 function counts(slot: StatementSlot, row: RegionRow | undefined): { valid: number; agree: number } {
@@ -123,7 +113,7 @@ export async function regionComparison(db: Db, catalog: SurveyCatalog, period: P
         code: m ? m.code : "",
         respondents: i === "total" ? figure(totalRespondents, respondents.total ?? suppressCount(totalRespondents, threshold)) : figure(ofQ[i]!.row?.respondents ?? 0, respondents.cells[i]!),
         statements,
-        themes: themesOf(slots, exact),
+        themes: themePcts(slots, exact),
         grade,
       };
     };

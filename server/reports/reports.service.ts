@@ -13,6 +13,7 @@ import { renderLegalCsv, renderLegalXlsx } from "./render.legal.ts";
 import { renderPdf } from "./render.pdf.ts";
 import { renderXlsx } from "./render.xlsx.ts";
 import { DIMENSION_LABELS, LAW_LABELS, MODE_LABELS } from "./reports.labels.ts";
+import { addInto, emptyGrade, emptySlots } from "./model.shared.ts";
 import { buildReportModel, type GroupRow, type ReportModel } from "./reports.model.ts";
 import { aggregateInvitations, aggregatePopulation, type FunnelRow, type NonResponseRow } from "./funnel.queries.ts";
 import { aggregateFollowups, aggregateOutcomes, aggregateThemes, countFollowupsClosedAfter, listPeriodQuotes } from "./outcomes.queries.ts";
@@ -82,20 +83,10 @@ function trendOfCube(cube: CubeRow[]): TrendRow[] {
     const key = `${row.quarter}:${row.questionnaire}`;
     let t = byKey.get(key);
     if (!t) {
-      t = { quarter: row.quarter, questionnaire: row.questionnaire, respondents: 0, slots: row.slots.map(() => ({ zero: 0, one: 0, agree: 0, valid: 0 })), grade: { n: 0, sum: 0, sumOfSquares: 0, distribution: [] } };
+      t = { quarter: row.quarter, questionnaire: row.questionnaire, respondents: 0, slots: emptySlots(row.slots.length), grade: emptyGrade() };
       byKey.set(key, t);
     }
-    t.respondents += row.respondents;
-    row.slots.forEach((s, i) => {
-      const target = t.slots[i]!;
-      target.zero += s.zero;
-      target.one += s.one;
-      target.agree += s.agree;
-      target.valid += s.valid;
-    });
-    t.grade.n += row.grade.n;
-    t.grade.sum += row.grade.sum;
-    t.grade.sumOfSquares += row.grade.sumOfSquares;
+    addInto(t, row);
   }
   return [...byKey.values()];
 }

@@ -14,7 +14,8 @@ import { z } from "zod";
 import type { Actor } from "../../server/accounts/users.service.ts";
 import { createApiKey } from "../../server/apikeys/apikeys.service.ts";
 import { todayInAmsterdam } from "../../server/intake/intake.normalize.ts";
-import { openApiDocument, type OpenApiDocument, type OperationObject, type ResponseObject, type SchemaObject } from "../../server/intake/openapi.ts";
+import { openApiDocument } from "../../server/intake/openapi.ts";
+import type { OpenApiDocument, OperationObject, ResponseObject, SchemaObject } from "../../server/intake/openapi.schemas.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { makeMunicipality } from "../helpers/staff.ts";
 

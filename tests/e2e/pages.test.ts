@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { insertMunicipality } from "../../server/municipalities/municipalities.queries.ts";
 import { publicDir } from "../../server/paths.ts";
-import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, isCancelledFavicon } from "../helpers/browser.ts";
+import { chromiumAvailable, describeViolations, launchBrowser, runAxe, screenshot, watchPage } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { skipWithout } from "../helpers/services.ts";
 
@@ -70,17 +70,7 @@ describe.skipIf(skipBrowser)("public pages in Chromium", () => {
     const requests: string[] = [];
     const problems: string[] = [];
     page.on("request", (request) => requests.push(request.url()));
-    page.on("requestfailed", (request) => {
-      if (!isCancelledFavicon(request)) problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
-    });
-    page.on("response", (response) => {
-      if (response.request().resourceType() !== "document" && response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-    });
-    page.on("console", (message) => {
-      // A failed load is reported (with its address) by the response listener; the document's own 404 is expected.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    watchPage(page, problems);
     return { context, page, requests, problems };
   }
 
